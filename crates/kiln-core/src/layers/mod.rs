@@ -1,0 +1,58 @@
+//! Typed layers, each a burn [`Module`](burn::module::Module) implementing
+//! [`Layer`](crate::Layer).
+//!
+//! Parameter and FLOP conventions (per example, one forward pass):
+//! - convolution: params (F·F·D1/G + 1)·K, FLOPs (F·F·D1/G + 1)·W2·H2·K (lecture slide; drop
+//!   the +1 without bias);
+//! - linear: params and FLOPs (N + 1)·M, a convolution whose filter covers its input;
+//! - pooling: no params, FLOPs F·F·W2·H2·D (one compare/add per window element);
+//! - global average pool, activations and residual joins: one FLOP per input element;
+//! - batch norm: 2·D params (scale, shift; running statistics are state, not parameters),
+//!   2·W·H·D FLOPs (inference: one multiply, one add);
+//! - dropout and flatten: none.
+
+mod activation;
+mod conv;
+mod dropout;
+mod linear;
+mod norm;
+mod pool;
+mod reshape;
+
+pub use activation::{Gelu, Relu, Sigmoid, Tanh};
+pub use conv::{Conv2d, ConvOptions, EdgePad, Opts, PadMode, ZeroPad};
+pub use dropout::Dropout;
+pub use linear::Linear;
+pub use norm::BatchNorm;
+pub use pool::{AvgPool2d, GlobalAvgPool, MaxPool2d};
+pub use reshape::Flatten;
+
+use kiln_shape::{Window, window_out_or_panic};
+
+/// Output `[W2, H2]` of a square window over a `w`×`h` input: the rule all windowed layers
+/// share.
+pub(crate) const fn window_sides(w: usize, h: usize, win: Window) -> [usize; 2] {
+    [window_out_or_panic(w, win), window_out_or_panic(h, win)]
+}
+
+/// `[(top, bottom), (left, right)]` padding: `P` on the leading sides and `P` plus the extra
+/// padding [`Ceil`](crate::Ceil) rounding needs on the trailing sides.
+pub(crate) fn padding_pairs(w: usize, h: usize, win: Window) -> [(usize, usize); 2] {
+    [
+        kiln_shape::padding_pair(h, win),
+        kiln_shape::padding_pair(w, win),
+    ]
+}
+
+/// The rounding note of a summary row: columns a floor never reads, padding a ceil adds.
+pub(crate) fn rounding_note(w: usize, h: usize, win: Window) -> String {
+    let (unread_w, extra_w) = kiln_shape::unread(w, win);
+    let (unread_h, extra_h) = kiln_shape::unread(h, win);
+    match win.rounding {
+        kiln_shape::Rounding::Exact => String::new(),
+        kiln_shape::Rounding::Floor => {
+            format!(" [floor: {unread_w} col, {unread_h} row unread]")
+        }
+        kiln_shape::Rounding::Ceil => format!(" [ceil: +{extra_w} col, +{extra_h} row padded]"),
+    }
+}

@@ -1,0 +1,115 @@
+//! Typed pooling: max, average and global average.
+
+use core::marker::PhantomData;
+
+use burn::module::Module;
+use burn::nn::PaddingConfig2d;
+use burn::nn::pool::{AvgPool2d as BurnAvgPool2d, AvgPool2dConfig};
+use burn::nn::pool::{MaxPool2d as BurnMaxPool2d, MaxPool2dConfig};
+use burn::tensor::{Device, Tensor};
+use kiln_shape::{Rounding, Window};
+
+use super::{rounding_note, window_sides};
+use crate::layer::{Exact, Layer, RoundingMode};
+
+/// The window of a pooling layer, checked: padding at most half the window (PyTorch's rule).
+const fn pool_window(f: usize, s: usize, p: usize, rounding: Rounding) -> Window {
+    assert!(
+        p <= f / 2,
+        "kiln shape error: pooling padding must be at most half the window (P <= F/2)"
+    );
+    Window {
+        filter: f,
+        stride: s,
+        padding: p,
+        dilation: 1,
+        rounding,
+    }
+}
+
+macro_rules! windowed_pool {
+    ($(#[$doc:meta])* $name:ident, $burn:ident, $config:ident, $label:literal, $($extra:ident)?) => {
+        $(#[$doc])*
+        ///
+        /// # Shapes
+        /// - input: `[batch, D, H1, W1]`
+        /// - output: `[batch, D, H2, W2]` with W2 = (W1 − F + 2P)/S + 1 (rounded as `R` declares)
+        #[derive(Module, Debug)]
+        pub struct $name<const F: usize, const S: usize = F, const P: usize = 0, R: RoundingMode = Exact> {
+            /// The burn pooling layer.
+            pub inner: $burn,
+            #[module(skip)]
+            rounding: PhantomData<R>,
+        }
+
+        impl<const F: usize, const S: usize, const P: usize, R: RoundingMode> $name<F, S, P, R> {
+            /// The window along either axis.
+            pub const WINDOW: Window = pool_window(F, S, P, R::MODE);
+        }
+
+        impl<const W: usize, const H: usize, const D: usize, const F: usize, const S: usize,
+             const P: usize, R: RoundingMode> Layer<W, H, D> for $name<F, S, P, R>
+        {
+            const OUT: [usize; 3] = {
+                let [w2, h2] = window_sides(W, H, Self::WINDOW);
+                [w2, h2, D]
+            };
+            const PARAMS: usize = 0;
+            const FLOPS: usize = F * F * Self::OUT[0] * Self::OUT[1] * D;
+
+            fn init(_device: &Device) -> Self {
+                let inner = $config::new([F, F])
+                    .with_strides([S, S])
+                    .with_padding(PaddingConfig2d::Explicit(P, P, P, P))
+                    .with_ceil_mode(matches!(R::MODE, Rounding::Ceil))
+                    $(.$extra(true))?
+                    .init();
+                Self { inner, rounding: PhantomData }
+            }
+
+            fn forward_tensor(&self, input: Tensor<4>) -> Tensor<4> {
+                self.inner.forward(input)
+            }
+
+            fn describe() -> String {
+                format!(concat!($label, " {}×{}/{} p{}"), F, F, S, P) + &rounding_note(W, H, Self::WINDOW)
+            }
+        }
+    };
+}
+
+windowed_pool!(
+    /// Max pooling over an `F`×`F` window with stride `S` (default `F`) and padding `P`.
+    MaxPool2d, BurnMaxPool2d, MaxPool2dConfig, "max pool",
+);
+windowed_pool!(
+    /// Average pooling over an `F`×`F` window with stride `S` (default `F`) and zero padding `P`
+    /// counted in the average (PyTorch's default).
+    AvgPool2d, BurnAvgPool2d, AvgPool2dConfig, "avg pool", with_count_include_pad
+);
+
+/// Global average pooling: one value per depth slice.
+///
+/// # Shapes
+/// - input: `[batch, D, H, W]`
+/// - output: `[batch, D, 1, 1]`
+#[derive(Module, Clone, Debug, Default)]
+pub struct GlobalAvgPool;
+
+impl<const W: usize, const H: usize, const D: usize> Layer<W, H, D> for GlobalAvgPool {
+    const OUT: [usize; 3] = [1, 1, D];
+    const PARAMS: usize = 0;
+    const FLOPS: usize = W * H * D;
+
+    fn init(_device: &Device) -> Self {
+        Self
+    }
+
+    fn forward_tensor(&self, input: Tensor<4>) -> Tensor<4> {
+        input.mean_dim(3).mean_dim(2)
+    }
+
+    fn describe() -> String {
+        "global avg pool".to_string()
+    }
+}

@@ -1,0 +1,105 @@
+//! Keras-style model summaries.
+
+/// One row of a [`Summary`]: a layer, its output shape, parameters and FLOPs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SummaryRow {
+    /// The layer's path in the model, e.g. `block1.conv2`.
+    pub name: String,
+    /// What the layer is, with its hyperparameters and any rounding mark.
+    pub kind: String,
+    /// Output `[W, H, D]`.
+    pub output: [usize; 3],
+    /// Trainable parameters.
+    pub params: usize,
+    /// FLOPs per example.
+    pub flops: usize,
+}
+
+/// A model's layer table with totals; `Display` prints it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// The model's name.
+    pub model: String,
+    /// Input `[W, H, D]`.
+    pub input: [usize; 3],
+    /// One row per layer, in forward order.
+    pub rows: Vec<SummaryRow>,
+}
+
+impl Summary {
+    /// Sum of the rows' parameters.
+    pub fn total_params(&self) -> usize {
+        self.rows.iter().map(|row| row.params).sum()
+    }
+
+    /// Sum of the rows' FLOPs.
+    pub fn total_flops(&self) -> usize {
+        self.rows.iter().map(|row| row.flops).sum()
+    }
+}
+
+/// `1234567` as `1,234,567`.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn shape(s: [usize; 3]) -> String {
+    format!("{}×{}×{}", s[0], s[1], s[2])
+}
+
+impl core::fmt::Display for Summary {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let header = ["layer", "kind", "output W×H×D", "params", "FLOPs"];
+        let mut cells: Vec<[String; 5]> = vec![header.map(String::from)];
+        cells.push([
+            "input".into(),
+            String::new(),
+            shape(self.input),
+            String::new(),
+            String::new(),
+        ]);
+        for row in &self.rows {
+            cells.push([
+                row.name.clone(),
+                row.kind.clone(),
+                shape(row.output),
+                grouped(row.params),
+                grouped(row.flops),
+            ]);
+        }
+        let mut widths = [0; 5];
+        for row in &cells {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let rule = "─".repeat(widths.iter().sum::<usize>() + 8);
+        writeln!(f, "{}", self.model)?;
+        writeln!(f, "{rule}")?;
+        for (i, row) in cells.iter().enumerate() {
+            for (j, cell) in row.iter().enumerate() {
+                let pad = widths[j] - cell.chars().count();
+                if j >= 3 {
+                    write!(f, "{}{cell}", " ".repeat(pad + 2))?;
+                } else {
+                    write!(f, "{cell}{}", " ".repeat(pad + 2))?;
+                }
+            }
+            writeln!(f)?;
+            if i == 0 {
+                writeln!(f, "{rule}")?;
+            }
+        }
+        writeln!(f, "{rule}")?;
+        writeln!(f, "total params: {}", grouped(self.total_params()))?;
+        write!(f, "total FLOPs:  {}", grouped(self.total_flops()))
+    }
+}

@@ -1,0 +1,135 @@
+//! MNIST-format directories (MNIST, Fashion-MNIST, KMNIST).
+
+use std::path::{Path, PathBuf};
+
+use burn::tensor::{Device, Int, Tensor, TensorData};
+
+use crate::{DataError, Images, read_images, read_labels};
+
+/// Fashion-MNIST's class names, by label.
+pub const FASHION_MNIST_CLASSES: [&str; 10] = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+];
+
+/// Where Debian's `dataset-fashion-mnist` package puts the files.
+pub fn fashion_mnist_dir() -> PathBuf {
+    PathBuf::from("/usr/share/datasets/fashion-mnist")
+}
+
+/// Images with their labels.
+#[derive(Clone, Debug)]
+pub struct Split {
+    /// The images.
+    pub images: Images,
+    /// One label per image.
+    pub labels: Vec<u8>,
+}
+
+/// The training and test splits of an MNIST-format directory.
+#[derive(Clone, Debug)]
+pub struct Mnist {
+    /// 60 000 images in the original datasets.
+    pub train: Split,
+    /// 10 000 images in the original datasets.
+    pub test: Split,
+}
+
+/// `dir/name.gz` if it exists, else `dir/name`.
+fn locate(dir: &Path, name: &str) -> PathBuf {
+    let gz = dir.join(format!("{name}.gz"));
+    if gz.exists() { gz } else { dir.join(name) }
+}
+
+fn load_split(dir: &Path, prefix: &str) -> Result<Split, DataError> {
+    let image_path = locate(dir, &format!("{prefix}-images-idx3-ubyte"));
+    let label_path = locate(dir, &format!("{prefix}-labels-idx1-ubyte"));
+    let images = read_images(&image_path)?;
+    let labels = read_labels(&label_path, 10)?;
+    if labels.len() != images.count {
+        return Err(DataError::invalid(
+            &label_path,
+            format!(
+                "{} labels for {} images in {}",
+                labels.len(),
+                images.count,
+                image_path.display()
+            ),
+        ));
+    }
+    Ok(Split { images, labels })
+}
+
+impl Mnist {
+    /// Reads `train-*` and `t10k-*` IDX files (plain or `.gz`) from `dir`.
+    pub fn load(dir: &Path) -> Result<Self, DataError> {
+        Ok(Mnist {
+            train: load_split(dir, "train")?,
+            test: load_split(dir, "t10k")?,
+        })
+    }
+}
+
+impl Split {
+    /// Number of examples.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether the split is empty.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// Mean and standard deviation of the pixels scaled to [0, 1].
+    pub fn pixel_stats(&self) -> (f32, f32) {
+        let n = self.images.pixels.len().max(1) as f64;
+        let mean = self
+            .images
+            .pixels
+            .iter()
+            .map(|&p| p as f64 / 255.0)
+            .sum::<f64>()
+            / n;
+        let var = self
+            .images
+            .pixels
+            .iter()
+            .map(|&p| (p as f64 / 255.0 - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        (mean as f32, var.sqrt() as f32)
+    }
+
+    /// The examples at `indices` as a normalised `[batch, 1, rows, cols]` tensor and
+    /// `[batch]` labels.
+    pub fn batch(
+        &self,
+        indices: &[usize],
+        (mean, std): (f32, f32),
+        device: &Device,
+    ) -> (Tensor<4>, Tensor<1, Int>) {
+        let Images { rows, cols, .. } = self.images;
+        let size = rows * cols;
+        let mut values = Vec::with_capacity(indices.len() * size);
+        for &i in indices {
+            let image = &self.images.pixels[i * size..(i + 1) * size];
+            values.extend(image.iter().map(|&p| (p as f32 / 255.0 - mean) / std));
+        }
+        let images = Tensor::from_data(
+            TensorData::new(values, [indices.len(), 1, rows, cols]),
+            device,
+        );
+        let labels: Vec<i64> = indices.iter().map(|&i| self.labels[i] as i64).collect();
+        let labels = Tensor::from_data(TensorData::new(labels, [indices.len()]), device);
+        (images, labels)
+    }
+}

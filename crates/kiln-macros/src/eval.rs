@@ -1,0 +1,347 @@
+//! Built-in layers: their types, and the shape rule evaluated at expansion time.
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::{Expr, Ident, Lit};
+
+use kiln_shape::{Rounding, Window, describe, window_out};
+
+use crate::ast::Arg;
+
+/// A number of the architecture: its tokens, and its value when it is a literal.
+#[derive(Clone)]
+pub struct Num {
+    pub tokens: TokenStream,
+    pub value: Option<usize>,
+}
+
+impl Num {
+    pub fn lit(value: usize) -> Self {
+        let lit = proc_macro2::Literal::usize_unsuffixed(value);
+        Num {
+            tokens: quote!(#lit),
+            value: Some(value),
+        }
+    }
+
+    pub fn expr(expr: &Expr) -> syn::Result<Self> {
+        match expr {
+            Expr::Lit(lit) => match &lit.lit {
+                Lit::Int(int) => Ok(Num::lit(int.base10_parse()?)),
+                other => Err(syn::Error::new(other.span(), "expected a whole number")),
+            },
+            other => Ok(Num {
+                tokens: quote!({ #other }),
+                value: None,
+            }),
+        }
+    }
+}
+
+/// A built-in layer resolved against its input: its type and, when every number is known,
+/// its output shape.
+pub struct Built {
+    pub ty: TokenStream,
+    pub out: Option<[usize; 3]>,
+}
+
+/// The arguments of one layer, consumed as they are read so that leftovers can be reported.
+struct Args<'a> {
+    layer: &'a Ident,
+    positional: Vec<&'a Expr>,
+    keyed: Vec<(&'a Ident, &'a Expr)>,
+}
+
+impl<'a> Args<'a> {
+    fn new(layer: &'a Ident, args: &'a [Arg]) -> Self {
+        let positional = args
+            .iter()
+            .filter(|a| a.key.is_none())
+            .map(|a| &a.value)
+            .collect();
+        let keyed = args
+            .iter()
+            .filter_map(|a| a.key.as_ref().map(|k| (k, &a.value)))
+            .collect();
+        Args {
+            layer,
+            positional,
+            keyed,
+        }
+    }
+
+    fn positional(&mut self, what: &str) -> syn::Result<&'a Expr> {
+        if self.positional.is_empty() {
+            return Err(syn::Error::new(
+                self.layer.span(),
+                format!("`{}` needs {what}", self.layer),
+            ));
+        }
+        Ok(self.positional.remove(0))
+    }
+
+    fn keyed(&mut self, key: &str) -> Option<&'a Expr> {
+        let at = self.keyed.iter().position(|(k, _)| *k == key)?;
+        Some(self.keyed.remove(at).1)
+    }
+
+    fn num(&mut self, key: &str, default: Num) -> syn::Result<Num> {
+        self.keyed(key).map_or(Ok(default), Num::expr)
+    }
+
+    fn word(&mut self, key: &str, allowed: &[&str]) -> syn::Result<Option<String>> {
+        let Some(expr) = self.keyed(key) else {
+            return Ok(None);
+        };
+        let word = match expr {
+            Expr::Path(path) => path.path.get_ident().map(ToString::to_string),
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Bool(b), ..
+            }) => Some(b.value.to_string()),
+            _ => None,
+        };
+        match word {
+            Some(word) if allowed.contains(&word.as_str()) => Ok(Some(word)),
+            _ => Err(syn::Error::new_spanned(
+                expr,
+                format!("`{key}` takes one of: {}", allowed.join(", ")),
+            )),
+        }
+    }
+
+    fn rounding(&mut self) -> syn::Result<Rounding> {
+        Ok(
+            match self.word("round", &["exact", "floor", "ceil"])?.as_deref() {
+                Some("floor") => Rounding::Floor,
+                Some("ceil") => Rounding::Ceil,
+                _ => Rounding::Exact,
+            },
+        )
+    }
+
+    fn finish(self, options: &str) -> syn::Result<()> {
+        if let Some(extra) = self.positional.first() {
+            return Err(syn::Error::new_spanned(
+                extra,
+                format!("`{}` takes no further positional argument", self.layer),
+            ));
+        }
+        if let Some((key, _)) = self.keyed.first() {
+            return Err(syn::Error::new(
+                key.span(),
+                format!("`{}` has no option `{key}`; options: {options}", self.layer),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn rounding_type(root: &TokenStream, rounding: Rounding) -> TokenStream {
+    match rounding {
+        Rounding::Exact => quote!(#root::Exact),
+        Rounding::Floor => quote!(#root::Floor),
+        Rounding::Ceil => quote!(#root::Ceil),
+    }
+}
+
+/// The output side of a window along both axes, or the error that names the layer, the numbers
+/// and the fixes.
+fn window_shape(
+    layer: &str,
+    span: Span,
+    input: Option<[usize; 3]>,
+    win: [&Num; 4],
+    rounding: Rounding,
+) -> syn::Result<Option<[usize; 2]>> {
+    let (Some(input), [Some(filter), Some(stride), Some(padding), Some(dilation)]) =
+        (input, win.map(|n| n.value))
+    else {
+        return Ok(None);
+    };
+    let window = Window {
+        filter,
+        stride,
+        padding,
+        dilation,
+        rounding,
+    };
+    let mut out = [0; 2];
+    for (axis, (side, slot)) in ["width", "height"]
+        .into_iter()
+        .zip(input.iter().zip(&mut out))
+    {
+        match window_out(*side, window) {
+            Ok(v) => *slot = v,
+            Err(e) => {
+                return Err(syn::Error::new(
+                    span,
+                    describe(layer, axis, *side, window, e),
+                ));
+            }
+        }
+    }
+    Ok(Some(out))
+}
+
+/// Resolves built-in layer `layer(args…)` named `name` against an input of depth tokens `depth`
+/// and, when known, shape `input`; generated paths start at `root`.
+pub fn builtin(
+    root: &TokenStream,
+    name: &str,
+    layer: &Ident,
+    args: &[Arg],
+    depth: &TokenStream,
+    input: Option<[usize; 3]>,
+    span: Span,
+) -> syn::Result<Built> {
+    let mut a = Args::new(layer, args);
+    let same = |ty: TokenStream| Built { ty, out: input };
+    let built = match layer.to_string().as_str() {
+        "conv" => {
+            let k = Num::expr(a.positional("the number of filters K")?)?;
+            let f = Num::expr(a.positional("the filter extent F")?)?;
+            let s = a.num("stride", Num::lit(1))?;
+            let p = a.num("pad", Num::lit(0))?;
+            let d = a.num("dilation", Num::lit(1))?;
+            let g = a.num("groups", Num::lit(1))?;
+            let bias = a
+                .word("bias", &["true", "false"])?
+                .is_none_or(|b| b == "true");
+            let edge = a
+                .word("pad_mode", &["zeros", "edge"])?
+                .is_some_and(|m| m == "edge");
+            let rounding = a.rounding()?;
+            a.finish("stride, pad, dilation, groups, bias, pad_mode, round")?;
+            let sides = window_shape(name, span, input, [&f, &s, &p, &d], rounding)?;
+            let out = sides.zip(k.value).map(|([w, h], k)| [w, h, k]);
+            let (kt, ft, st, pt, dt, gt) =
+                (k.tokens, f.tokens, s.tokens, p.tokens, d.tokens, g.tokens);
+            let r = rounding_type(root, rounding);
+            let m = if edge {
+                quote!(#root::layers::EdgePad)
+            } else {
+                quote!(#root::layers::ZeroPad)
+            };
+            let ty = quote!(#root::layers::Conv2d<#depth, #kt, #ft, #st, #pt,
+                #root::layers::Opts<#r, #dt, #gt, #bias, #m>>);
+            Built { ty, out }
+        }
+        kind @ ("max_pool" | "avg_pool") => {
+            let f = Num::expr(a.positional("the window extent F")?)?;
+            let s = a.num("stride", f.clone())?;
+            let p = a.num("pad", Num::lit(0))?;
+            let rounding = a.rounding()?;
+            a.finish("stride, pad, round")?;
+            if let (Some(f), Some(p)) = (f.value, p.value)
+                && p > f / 2
+            {
+                return Err(syn::Error::new(
+                    span,
+                    format!(
+                        "{name}: padding {p} is more than half the {f}-wide window; use pad <= {}",
+                        f / 2
+                    ),
+                ));
+            }
+            let sides = window_shape(name, span, input, [&f, &s, &p, &Num::lit(1)], rounding)?;
+            let out = sides.zip(input).map(|([w, h], i)| [w, h, i[2]]);
+            let (ft, st, pt) = (f.tokens, s.tokens, p.tokens);
+            let r = rounding_type(root, rounding);
+            let ty = if kind == "max_pool" {
+                quote!(#root::layers::MaxPool2d<#ft, #st, #pt, #r>)
+            } else {
+                quote!(#root::layers::AvgPool2d<#ft, #st, #pt, #r>)
+            };
+            Built { ty, out }
+        }
+        "global_avg_pool" => {
+            a.finish("none")?;
+            Built {
+                ty: quote!(#root::layers::GlobalAvgPool),
+                out: input.map(|i| [1, 1, i[2]]),
+            }
+        }
+        "batch_norm" => {
+            a.finish("none")?;
+            same(quote!(#root::layers::BatchNorm<#depth>))
+        }
+        "relu" | "sigmoid" | "tanh" | "gelu" => {
+            a.finish("none")?;
+            let ty = match layer.to_string().as_str() {
+                "relu" => quote!(#root::layers::Relu),
+                "sigmoid" => quote!(#root::layers::Sigmoid),
+                "tanh" => quote!(#root::layers::Tanh),
+                _ => quote!(#root::layers::Gelu),
+            };
+            same(ty)
+        }
+        "dropout" => {
+            let prob = a.positional("a probability, e.g. dropout(0.5)")?;
+            a.finish("none")?;
+            let value = match prob {
+                Expr::Lit(syn::ExprLit {
+                    lit: Lit::Float(f), ..
+                }) => f.base10_parse::<f64>()?,
+                Expr::Lit(syn::ExprLit {
+                    lit: Lit::Int(i), ..
+                }) => i.base10_parse::<f64>()?,
+                other => {
+                    return Err(syn::Error::new_spanned(
+                        other,
+                        "dropout takes a literal probability",
+                    ));
+                }
+            };
+            if !(0.0..1.0).contains(&value) {
+                return Err(syn::Error::new_spanned(
+                    prob,
+                    format!("{name}: dropout probability {value} is not in [0, 1)"),
+                ));
+            }
+            let bp = proc_macro2::Literal::usize_unsuffixed((value * 10_000.0).round() as usize);
+            same(quote!(#root::layers::Dropout<#bp>))
+        }
+        "flatten" => {
+            a.finish("none")?;
+            Built {
+                ty: quote!(#root::layers::Flatten),
+                out: input.map(|[w, h, d]| [1, 1, w * h * d]),
+            }
+        }
+        "linear" => {
+            let m = Num::expr(a.positional("the number of outputs")?)?;
+            let bias = a
+                .word("bias", &["true", "false"])?
+                .is_none_or(|b| b == "true");
+            a.finish("bias")?;
+            if let Some([w, h, d]) = input
+                && (w, h) != (1, 1)
+            {
+                return Err(syn::Error::new(
+                    span,
+                    format!(
+                        "{name}: a linear layer takes a 1×1×N input but gets {w}×{h}×{d}; put `flatten` before it (giving 1×1×{})",
+                        w * h * d
+                    ),
+                ));
+            }
+            let out = input.zip(m.value).map(|(_, m)| [1, 1, m]);
+            let mt = m.tokens;
+            Built {
+                ty: quote!(#root::layers::Linear<#depth, #mt, #bias>),
+                out,
+            }
+        }
+        other => {
+            return Err(syn::Error::new(
+                layer.span(),
+                format!(
+                    "unknown layer `{other}`; built-in layers: conv, max_pool, avg_pool, \
+                     global_avg_pool, batch_norm, relu, sigmoid, tanh, gelu, dropout, flatten, \
+                     linear, residual, concat; a custom layer is written `layer(Type)`"
+                ),
+            ));
+        }
+    };
+    Ok(built)
+}

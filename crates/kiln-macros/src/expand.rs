@@ -1,0 +1,588 @@
+//! Code generation: the typed struct, its shape constants, `init`, `forward` and `summary`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::Ident;
+
+use crate::ast::{Item, Kind, Model};
+use crate::eval::{Built, Num, builtin};
+
+/// An activation shape during generation: the constant that holds it and, when the macro could
+/// evaluate it, its value.
+#[derive(Clone)]
+struct Shape {
+    konst: Ident,
+    known: Option<[usize; 3]>,
+}
+
+impl Shape {
+    /// The three dims as const arguments: literals when known, else the constant's entries.
+    fn dims(&self) -> [TokenStream; 3] {
+        match self.known {
+            Some(dims) => dims.map(|d| Num::lit(d).tokens),
+            None => {
+                let k = &self.konst;
+                [quote!({ #k[0] }), quote!({ #k[1] }), quote!({ #k[2] })]
+            }
+        }
+    }
+
+    fn act(&self, root: &TokenStream) -> TokenStream {
+        let [w, h, d] = self.dims();
+        quote!(#root::Act<#w, #h, #d>)
+    }
+}
+
+/// Where a sequence's fields live: how `forward` reaches them, their path in summaries, and the
+/// prefix for the names of the structs generated for nested blocks.
+struct Owner {
+    access: TokenStream,
+    path: String,
+    type_prefix: String,
+}
+
+impl Owner {
+    fn child(&self, name: &Ident) -> Owner {
+        Owner {
+            access: {
+                let access = &self.access;
+                quote!(#access.#name)
+            },
+            path: format!("{}{name}.", self.path),
+            type_prefix: format!("{}{}", self.type_prefix, camel(&name.to_string())),
+        }
+    }
+}
+
+/// What a sequence of items generates for its owner.
+#[derive(Default)]
+struct Seq {
+    fields: Vec<(Ident, TokenStream)>,
+    inits: Vec<TokenStream>,
+    stmts: Vec<TokenStream>,
+}
+
+/// Everything generated at the model's top level.
+struct Ctx {
+    root: TokenStream,
+    consts: Vec<TokenStream>,
+    structs: Vec<TokenStream>,
+    exported: Vec<Ident>,
+    params: Vec<TokenStream>,
+    flops: Vec<TokenStream>,
+    rows: Vec<TokenStream>,
+    next: usize,
+}
+
+fn camel(name: &str) -> String {
+    name.split('_')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+        })
+        .collect()
+}
+
+fn shape_text([w, h, d]: [usize; 3]) -> String {
+    format!("{w}×{h}×{d}")
+}
+
+impl Ctx {
+    fn konst(&mut self, span: Span, value: TokenStream) -> Ident {
+        let name = format_ident!("S{}", self.next);
+        self.next += 1;
+        self.consts
+            .push(quote_spanned!(span=> pub const #name: [usize; 3] = #value;));
+        name
+    }
+
+    /// A layer of type `ty` named `name` applied to `input`.
+    fn layer(
+        &mut self,
+        seq: &mut Seq,
+        owner: &Owner,
+        name: &Ident,
+        Built { ty, out }: Built,
+        input: &Shape,
+        span: Span,
+    ) -> Shape {
+        let root = self.root.clone();
+        let [w, h, d] = input.dims();
+        let as_layer = quote!(<#ty as #root::Layer<#w, #h, #d>>);
+        let konst = self.konst(span, quote!(#as_layer::OUT));
+        let shape = Shape {
+            konst: konst.clone(),
+            known: out,
+        };
+        self.params.push(quote!(#as_layer::PARAMS));
+        self.flops.push(quote!(#as_layer::FLOPS));
+        let path = format!("{}{name}", owner.path);
+        self.rows.push(quote!(#root::SummaryRow {
+            name: #path.to_string(),
+            kind: #as_layer::describe(),
+            output: #konst,
+            params: #as_layer::PARAMS,
+            flops: #as_layer::FLOPS,
+        }));
+        let access = &owner.access;
+        let act = shape.act(&self.root);
+        seq.stmts
+            .push(quote_spanned!(span=> let x: #act = x.apply(&#access.#name);));
+        seq.inits.push(quote!(#name: #as_layer::init(device)));
+        seq.fields.push((name.clone(), ty));
+        shape
+    }
+
+    /// A join row (residual add or concatenation) in the summary.
+    fn join_row(&mut self, owner: &Owner, name: &Ident, kind: &str, out: &Ident, flops: bool) {
+        let root = self.root.clone();
+        let path = format!("{}{name}", owner.path);
+        let flops = if flops {
+            quote!(#out[0] * #out[1] * #out[2])
+        } else {
+            quote!(0)
+        };
+        self.flops.push(flops.clone());
+        self.rows.push(quote!(#root::SummaryRow {
+            name: #path.to_string(),
+            kind: #kind.to_string(),
+            output: #out,
+            params: 0,
+            flops: #flops,
+        }));
+    }
+
+    /// A struct for a nested block, returning its type and its initialiser.
+    fn block_struct(&mut self, owner: &Owner, seq: Seq, doc: &str) -> (TokenStream, TokenStream) {
+        let name = format_ident!("{}", owner.type_prefix);
+        let (names, types): (Vec<_>, Vec<_>) = seq.fields.into_iter().unzip();
+        let inits = seq.inits;
+        self.structs.push(quote! {
+            #[doc = #doc]
+            #[derive(burn::module::Module, Debug)]
+            pub struct #name {
+                #(#[doc = "A layer of the block."] pub #names: #types,)*
+            }
+        });
+        self.exported.push(name.clone());
+        (quote!(#name), quote!(#name { #(#inits,)* }))
+    }
+
+    fn seq(&mut self, items: &[Item], input: Shape, owner: &Owner) -> syn::Result<(Seq, Shape)> {
+        let mut seq = Seq::default();
+        let mut shape = input;
+        for (i, item) in items.iter().enumerate() {
+            shape = self.item(&mut seq, item, i + 1, shape, owner)?;
+        }
+        Ok((seq, shape))
+    }
+
+    fn item(
+        &mut self,
+        seq: &mut Seq,
+        item: &Item,
+        index: usize,
+        input: Shape,
+        owner: &Owner,
+    ) -> syn::Result<Shape> {
+        let auto = |word: &str| format_ident!("{word}{index}");
+        match &item.kind {
+            Kind::Builtin { layer, args } => {
+                let name = item
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| auto(&layer.to_string()));
+                let depth = input.dims()[2].clone();
+                let built = builtin(
+                    &self.root,
+                    &name.to_string(),
+                    layer,
+                    args,
+                    &depth,
+                    input.known,
+                    item.span,
+                )?;
+                Ok(self.layer(seq, owner, &name, built, &input, item.span))
+            }
+            Kind::Custom(ty) => {
+                let name = item.name.clone().unwrap_or_else(|| auto("layer"));
+                let built = Built {
+                    ty: quote!(#ty),
+                    out: None,
+                };
+                Ok(self.layer(seq, owner, &name, built, &input, item.span))
+            }
+            Kind::Residual { body, shortcut } => {
+                let name = item.name.clone().unwrap_or_else(|| auto("residual"));
+                self.residual(
+                    seq,
+                    owner,
+                    &name,
+                    body,
+                    shortcut.as_deref(),
+                    input,
+                    item.span,
+                )
+            }
+            Kind::Concat { branches } => {
+                let name = item.name.clone().unwrap_or_else(|| auto("concat"));
+                self.concat(seq, owner, &name, branches, input, item.span)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn residual(
+        &mut self,
+        seq: &mut Seq,
+        owner: &Owner,
+        name: &Ident,
+        body: &[Item],
+        shortcut: Option<&[Item]>,
+        input: Shape,
+        span: Span,
+    ) -> syn::Result<Shape> {
+        let root = self.root.clone();
+        let inner = owner.child(name);
+        let (mut body_seq, body_out) = self.seq(body, input.clone(), &inner)?;
+        let (short_stmts, short_out) = match shortcut {
+            Some(items) => {
+                let short_owner = inner.child(&format_ident!("shortcut"));
+                let (mut short_seq, short_out) = self.seq(items, input.clone(), &short_owner)?;
+                let stmts = std::mem::take(&mut short_seq.stmts);
+                let (ty, init) = self.block_struct(
+                    &short_owner,
+                    short_seq,
+                    "The projection shortcut of a residual block.",
+                );
+                body_seq.fields.push((format_ident!("shortcut"), ty));
+                body_seq.inits.push(quote!(shortcut: #init));
+                (stmts, short_out)
+            }
+            None => (Vec::new(), input.clone()),
+        };
+        if let (Some(b), Some(s)) = (body_out.known, short_out.known)
+            && b != s
+        {
+            let fix = match (shortcut.is_some(), input.known) {
+                (false, Some(i)) if i[0] % b[0] == 0 && i[0] / b[0] == i[1] / b[1] => format!(
+                    "; declare a projection: `shortcut {{ conv({}, 1, stride = {}) }}`",
+                    b[2],
+                    i[0] / b[0]
+                ),
+                (false, _) => {
+                    "; declare a projection shortcut { conv(K, 1, stride = S) }".to_string()
+                }
+                (true, _) => "; make the shortcut's output match the branch".to_string(),
+            };
+            let what = if shortcut.is_some() {
+                "the shortcut"
+            } else {
+                "the identity shortcut"
+            };
+            return Err(syn::Error::new(
+                span,
+                format!(
+                    "{name}: the residual branch gives {} but {what} gives {}{fix}",
+                    shape_text(b),
+                    shape_text(s)
+                ),
+            ));
+        }
+        let (b, s) = (&body_out.konst, &short_out.konst);
+        let konst = self.konst(span, quote!(#root::shape::check_same(#b, #s)));
+        let out = Shape {
+            konst: konst.clone(),
+            known: body_out.known,
+        };
+        self.join_row(owner, name, "residual add", &konst, true);
+        let body_stmts = std::mem::take(&mut body_seq.stmts);
+        let (ty, init) = self.block_struct(&inner, body_seq, "A residual block.");
+        seq.fields.push((name.clone(), ty));
+        seq.inits.push(quote!(#name: #init));
+        let act = out.act(&self.root);
+        seq.stmts.push(quote_spanned!(span=>
+            let x: #act = {
+                let shortcut = { let x = x.clone(); #(#short_stmts)* x };
+                let x = { #(#body_stmts)* x };
+                x.add(shortcut)
+            };
+        ));
+        Ok(out)
+    }
+
+    fn concat(
+        &mut self,
+        seq: &mut Seq,
+        owner: &Owner,
+        name: &Ident,
+        branches: &[(Ident, Vec<Item>)],
+        input: Shape,
+        span: Span,
+    ) -> syn::Result<Shape> {
+        let root = self.root.clone();
+        let inner = owner.child(name);
+        let mut outer = Seq::default();
+        let mut outs = Vec::new();
+        let mut branch_blocks = Vec::new();
+        for (branch, items) in branches {
+            let branch_owner = inner.child(branch);
+            let (mut branch_seq, out) = self.seq(items, input.clone(), &branch_owner)?;
+            let stmts = std::mem::take(&mut branch_seq.stmts);
+            let (ty, init) =
+                self.block_struct(&branch_owner, branch_seq, "A branch of a concatenation.");
+            outer.fields.push((branch.clone(), ty));
+            outer.inits.push(quote!(#branch: #init));
+            branch_blocks.push(quote!({ let x = x.clone(); #(#stmts)* x }));
+            outs.push(out);
+        }
+        if let Some(known) = outs.iter().map(|o| o.known).collect::<Option<Vec<_>>>()
+            && known.iter().any(|s| s[..2] != known[0][..2])
+        {
+            let list: Vec<String> = branches
+                .iter()
+                .zip(&known)
+                .map(|((b, _), s)| format!("{b} {}", shape_text(*s)))
+                .collect();
+            return Err(syn::Error::new(
+                span,
+                format!(
+                    "{name}: concatenated branches must share width and height, got {}; \
+                         give every branch the same stride and padding",
+                    list.join(", ")
+                ),
+            ));
+        }
+        let konsts: Vec<&Ident> = outs.iter().map(|o| &o.konst).collect();
+        let konst = self.konst(span, quote!(#root::shape::concat_depth(&[#(#konsts),*])));
+        let known = outs
+            .iter()
+            .map(|o| o.known)
+            .collect::<Option<Vec<_>>>()
+            .map(|k| [k[0][0], k[0][1], k.iter().map(|s| s[2]).sum()]);
+        let out = Shape {
+            konst: konst.clone(),
+            known,
+        };
+        self.join_row(owner, name, "concat", &konst, false);
+        let (ty, init) = self.block_struct(&inner, outer, "A depth concatenation of branches.");
+        seq.fields.push((name.clone(), ty));
+        seq.inits.push(quote!(#name: #init));
+        let vars: Vec<Ident> = (0..outs.len())
+            .map(|i| format_ident!("branch{i}"))
+            .collect();
+        let (first, rest) = vars
+            .split_first()
+            .expect("concat has at least two branches");
+        let k0 = konsts[0];
+        let mut depth = quote!(#k0[2]);
+        let mut joins = Vec::new();
+        for (var, k) in rest.iter().zip(&konsts[1..]) {
+            depth = quote!(#depth + #k[2]);
+            joins.push(quote!(
+                let #first: #root::Act<{ #k0[0] }, { #k0[1] }, { #depth }> = #first.concat(#var);
+            ));
+        }
+        let act = out.act(&self.root);
+        seq.stmts.push(quote_spanned!(span=>
+            let x: #act = {
+                #(let #vars = #branch_blocks;)*
+                #(#joins)*
+                #first
+            };
+        ));
+        Ok(out)
+    }
+}
+
+/// Expands a model declaration.
+pub fn expand(model: &Model) -> TokenStream {
+    match try_expand(model) {
+        Ok(tokens) => tokens,
+        Err(error) => error.to_compile_error(),
+    }
+}
+
+fn try_expand(model: &Model) -> syn::Result<TokenStream> {
+    let Model {
+        attrs,
+        vis,
+        name,
+        input,
+        items,
+        ..
+    } = model;
+    let root = model.root.clone();
+    let mut ctx = Ctx {
+        root: root.clone(),
+        consts: Vec::new(),
+        structs: Vec::new(),
+        exported: Vec::new(),
+        params: Vec::new(),
+        flops: Vec::new(),
+        rows: Vec::new(),
+        next: 0,
+    };
+    let nums = [
+        Num::expr(&input[0])?,
+        Num::expr(&input[1])?,
+        Num::expr(&input[2])?,
+    ];
+    let known = match nums.each_ref().map(|n| n.value) {
+        [Some(w), Some(h), Some(d)] => Some([w, h, d]),
+        _ => None,
+    };
+    let [w, h, d] = nums.map(|n| n.tokens);
+    let s0 = ctx.konst(Span::call_site(), quote!([#w, #h, #d]));
+    let input = Shape {
+        konst: s0.clone(),
+        known,
+    };
+    let owner = Owner {
+        access: quote!(self),
+        path: String::new(),
+        type_prefix: name.to_string(),
+    };
+    let (seq, out) = ctx.seq(items, input.clone(), &owner)?;
+    let Ctx {
+        consts,
+        structs,
+        exported,
+        params,
+        flops,
+        rows,
+        ..
+    } = ctx;
+    let (names, types): (Vec<_>, Vec<_>) = seq.fields.into_iter().unzip();
+    let inits = seq.inits;
+    let stmts = seq.stmts;
+    let (in_act, out_act, out_konst) = (input.act(&root), out.act(&root), &out.konst);
+    let module = format_ident!("__kiln_{}", name);
+    let model_name = name.to_string();
+    Ok(quote! {
+        #[doc(hidden)]
+        #[allow(non_snake_case, unused_imports, clippy::all)]
+        mod #module {
+            use super::*;
+            use #root::burn;
+            use #root::Layer as _;
+
+            #(#consts)*
+            /// Trainable parameters of the model.
+            pub const PARAMS: usize = 0 #(+ #params)*;
+            /// FLOPs of one forward pass of one example.
+            pub const FLOPS: usize = 0 #(+ #flops)*;
+
+            #(#structs)*
+
+            #(#attrs)*
+            #[derive(burn::module::Module, Debug)]
+            pub struct #name {
+                #(#[doc = "A layer of the model."] pub #names: #types,)*
+            }
+
+            impl #name {
+                /// Input shape `[W, H, D]`.
+                pub const INPUT: [usize; 3] = #s0;
+                /// Output shape `[W, H, D]`.
+                pub const OUTPUT: [usize; 3] = #out_konst;
+                /// Trainable parameters (equal to burn's `num_params()`).
+                pub const PARAMS: usize = PARAMS;
+                /// FLOPs of one forward pass of one example.
+                pub const FLOPS: usize = FLOPS;
+
+                /// Creates the model with freshly initialised parameters on `device`.
+                pub fn init(device: &burn::tensor::Device) -> Self {
+                    #name { #(#inits,)* }
+                }
+
+                /// Runs the model.
+                ///
+                /// # Shapes
+                /// - input: the model's `INPUT`, as `[batch, D, H, W]`
+                /// - output: the model's `OUTPUT`, as `[batch, D, H, W]`
+                pub fn forward(&self, x: #in_act) -> #out_act {
+                    #(#stmts)*
+                    x
+                }
+
+                /// The layer table: output shapes, parameters and FLOPs.
+                pub fn summary() -> #root::Summary {
+                    #root::Summary {
+                        model: #model_name.to_string(),
+                        input: #s0,
+                        rows: vec![#(#rows),*],
+                    }
+                }
+            }
+
+            impl #root::Model for #name {
+                const INPUT: [usize; 3] = #s0;
+                const OUTPUT: [usize; 3] = #out_konst;
+                const PARAMS: usize = PARAMS;
+                const FLOPS: usize = FLOPS;
+
+                fn init(device: &burn::tensor::Device) -> Self {
+                    #name::init(device)
+                }
+
+                fn forward_tensor(
+                    &self,
+                    input: burn::tensor::Tensor<4>,
+                ) -> Result<burn::tensor::Tensor<4>, #root::ShapeMismatch> {
+                    Ok(self.forward(#root::Act::try_from_tensor(input)?).into_tensor())
+                }
+
+                fn summary() -> #root::Summary {
+                    #name::summary()
+                }
+            }
+        }
+        #[allow(unused_imports)]
+        #vis use #module::{#name #(, #exported)*};
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_str(source: &str) -> String {
+        let model: Model = syn::parse_str(source).expect("model parses");
+        expand(&model).to_string()
+    }
+
+    #[test]
+    fn a_valid_model_expands_to_parseable_items_with_computed_types() {
+        let out = expand_str(
+            "pub struct Net { input: [10, 10, 3], conv1: conv(8, 3, pad = 1), relu, \
+             pool: max_pool(2), block: residual { c: conv(8, 3, pad = 1) }, \
+             mix: concat { a { conv(2, 1) }, b { conv(3, 1) } }, flatten, fc: linear(4) }",
+        );
+        syn::parse_file(&out).expect("generated code parses");
+        assert!(out.contains("Conv2d < 3 , 8 , 3 , 1 , 1"), "{out}");
+        assert!(out.contains("Linear < 125 , 4 , true >"), "{out}");
+        assert!(out.contains("pub struct NetBlock"), "{out}");
+        assert!(out.contains("pub struct NetMixA"), "{out}");
+    }
+
+    #[test]
+    fn the_lecture_case_is_a_spanned_error_with_numbers_and_fixes() {
+        let out = expand_str("struct Net { input: [10, 10, 3], conv2: conv(8, 3, stride = 2) }");
+        assert!(out.starts_with(":: core :: compile_error !"), "{out}");
+        assert!(
+            out.contains("conv2: width (10 − 3 + 2·0)/2 + 1 = 4.5 is not an integer"),
+            "{out}"
+        );
+        assert!(out.contains("stride 1 gives 8"), "{out}");
+    }
+
+    #[test]
+    fn named_constants_leave_the_check_to_the_types() {
+        let out = expand_str("struct Net { input: [SIDE, 10, 3], conv: conv(8, 3, stride = 2) }");
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(out.contains("{ S0 [0] }"), "{out}");
+    }
+}

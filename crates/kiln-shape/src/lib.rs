@@ -1,0 +1,16 @@
+//! The shape rules of kiln, as `const fn`s with no dependencies.
+//!
+//! The same functions run in two places: inside the types of `kiln-core` (as associated
+//! constants, evaluated by `cargo check`) and inside the `kiln::model!` macro at expansion time,
+//! where they produce errors that quote the numbers and suggest fixes. Keeping them in a crate of
+//! their own is what lets a proc macro (which cannot depend on burn) evaluate exactly the rule
+//! the types use.
+
+mod explain;
+mod rule;
+
+pub use explain::{Fix, describe, fixes};
+pub use rule::{
+    Rounding, ShapeError, Window, check_concat, check_same, concat_depth, padding_pair, unread,
+    window_out, window_out_or_panic,
+};

@@ -1,0 +1,94 @@
+//! One optimisation step of a classifier, and its evaluation.
+
+use burn::module::AutodiffModule;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::tensor::{Int, Tensor};
+use kiln_core::{Model, ShapeMismatch};
+
+/// Why a step could not be taken.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrainError {
+    /// The batch does not have the model's input shape.
+    Shape(ShapeMismatch),
+    /// The loss is NaN or infinite.
+    NonFiniteLoss(f32),
+}
+
+impl core::fmt::Display for TrainError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            TrainError::Shape(e) => write!(f, "batch shape: {e}"),
+            TrainError::NonFiniteLoss(loss) => write!(f, "the loss is {loss}: training diverged"),
+        }
+    }
+}
+
+impl std::error::Error for TrainError {}
+
+/// `[batch, C]` logits of a classifier whose output is 1×1×C.
+fn logits<M: Model>(model: &M, images: Tensor<4>) -> Result<Tensor<2>, TrainError> {
+    let out = model.forward_tensor(images).map_err(TrainError::Shape)?;
+    let [batch, classes, ..] = out.dims();
+    Ok(out.reshape([batch, classes]))
+}
+
+/// One step of `optimizer` on the cross-entropy of `model` over a batch; returns the updated
+/// model and the batch's loss (before the update). The model must live on an autodiff device.
+///
+/// # Shapes
+/// - `images`: `[batch, D, H, W]` of the model's input
+/// - `labels`: `[batch]`, class indices
+pub fn train_step<M: Model + AutodiffModule>(
+    model: M,
+    optimizer: &mut ModuleOptimizer,
+    lr: f64,
+    images: Tensor<4>,
+    labels: Tensor<1, Int>,
+) -> Result<(M, f32), TrainError> {
+    let logits = logits(&model, images)?;
+    let loss = CrossEntropyLossConfig::new()
+        .init(&logits.device())
+        .forward(logits, labels);
+    let value = loss.clone().into_scalar::<f32>();
+    if !value.is_finite() {
+        return Err(TrainError::NonFiniteLoss(value));
+    }
+    let grads = GradientsParams::from_grads(loss.backward(), &model);
+    Ok((optimizer.step(lr, model, grads), value))
+}
+
+/// Loss and accuracy of a classifier on a batch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Evaluation {
+    /// Mean cross-entropy.
+    pub loss: f32,
+    /// Number of correctly classified examples.
+    pub correct: usize,
+    /// Number of examples.
+    pub total: usize,
+}
+
+/// Evaluates `model` (in inference mode: call `valid()` first for batch norm and dropout).
+///
+/// # Shapes
+/// - `images`: `[batch, D, H, W]`, `labels`: `[batch]`
+pub fn evaluate<M: Model>(
+    model: &M,
+    images: Tensor<4>,
+    labels: Tensor<1, Int>,
+) -> Result<Evaluation, TrainError> {
+    let logits = logits(model, images)?;
+    let total = labels.dims()[0];
+    let loss = CrossEntropyLossConfig::new()
+        .init(&logits.device())
+        .forward(logits.clone(), labels.clone())
+        .into_scalar::<f32>();
+    let predicted = logits.argmax(1).reshape([total]);
+    let correct = predicted.equal(labels).int().sum().into_scalar::<i64>() as usize;
+    Ok(Evaluation {
+        loss,
+        correct,
+        total,
+    })
+}

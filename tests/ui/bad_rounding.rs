@@ -1,0 +1,8 @@
+kiln::model! {
+    pub struct Net {
+        input: [10, 10, 3],
+        conv1: conv(4, 3, stride = 2, round = nearest),
+    }
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+kiln::model! {
+    pub struct Net {
+        input: [10, 10, 3],
+        conv1: conv(8, 15, pad = 2),
+    }
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+kiln::model! {
+    pub struct Net {
+        input: [10, 10, 3],
+        conv1: conv(4, 3, padding = 1),
+    }
+}
+
+fn main() {}
