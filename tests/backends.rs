@@ -61,7 +61,8 @@ fn save_and_load_round_trip_exactly() {
     let b = outputs(&path, &device, &input);
     assert_eq!(max_abs_diff(a, b), 0.0);
     let loaded = Small::init(&device).load_file(&path);
-    assert_eq!(loaded.num_params(), Small::PARAMS);
+    assert_eq!(Small::BUFFERS, 2 * 8);
+    assert_eq!(loaded.num_params(), Small::PARAMS + Small::BUFFERS);
 }
 
 /// Where Mesa's lavapipe (or another Vulkan driver) is installed, wgpu must run and agree.

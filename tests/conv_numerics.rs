@@ -50,7 +50,7 @@ fn naive_cross_correlation(
 }
 
 fn values<const D: usize>(t: &Tensor<D>) -> Vec<f32> {
-    t.to_data().to_vec::<f32>().expect("f32 data")
+    t.to_data().try_to_vec::<f32>().expect("f32 data")
 }
 
 #[test]

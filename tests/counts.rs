@@ -52,6 +52,7 @@ fn other_layer_counts_follow_their_documented_conventions() {
     assert_eq!(<GlobalAvgPool as Layer<7, 7, 512>>::OUT, [1, 1, 512]);
     assert_eq!(<GlobalAvgPool as Layer<7, 7, 512>>::FLOPS, 7 * 7 * 512);
     assert_eq!(<BatchNorm<64> as Layer<56, 56, 64>>::PARAMS, 128);
+    assert_eq!(<BatchNorm<64> as Layer<56, 56, 64>>::BUFFERS, 128);
     assert_eq!(
         <BatchNorm<64> as Layer<56, 56, 64>>::FLOPS,
         2 * 56 * 56 * 64
@@ -75,7 +76,12 @@ fn other_layer_counts_follow_their_documented_conventions() {
 fn run_time_parameter_count_equals_each_layer_constant() {
     let device = Device::flex();
     fn check<L: Layer<W, H, D>, const W: usize, const H: usize, const D: usize>(device: &Device) {
-        assert_eq!(L::init(device).num_params(), L::PARAMS, "{}", L::describe());
+        assert_eq!(
+            L::init(device).num_params(),
+            L::PARAMS + L::BUFFERS,
+            "{}",
+            L::describe()
+        );
     }
     check::<Conv2d<3, 8, 3, 2, 1, Opts<Floor>>, 10, 10, 3>(&device);
     check::<Conv2d<8, 8, 3, 1, 1, Opts<kiln::Exact, 1, 2, false>>, 6, 6, 8>(&device);
@@ -124,5 +130,6 @@ fn alexnet_counts_match_hand_computation() {
             "{expected:?} missing from {shapes:?}"
         );
     }
+    assert_eq!(AlexNetPaper::BUFFERS, 0);
     assert_eq!(AlexNetPaper::init(&Device::flex()).num_params(), params);
 }

@@ -3,7 +3,7 @@ use kiln::burn::module::Module;
 use kiln::burn::tensor::{Device, Tensor};
 
 /// Removes `C` pixels from every border.
-#[derive(Module, Clone, Debug)]
+#[derive(Module, Debug)]
 pub struct Crop<const C: usize>;
 
 impl<const C: usize, const W: usize, const H: usize, const D: usize> Layer<W, H, D> for Crop<C> {

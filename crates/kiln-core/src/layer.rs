@@ -18,7 +18,8 @@ use kiln_shape::Rounding;
 /// `OUT` must be computed with `const fn`s that panic when the input does not fit (see
 /// [`kiln_shape::window_out_or_panic`]): evaluating it is how kiln rejects a configuration at
 /// `cargo check` time. [`forward_tensor`](Layer::forward_tensor) must return exactly that shape,
-/// and the run-time [`Module::num_params`] must equal [`PARAMS`](Layer::PARAMS).
+/// and the run-time [`Module::num_params`] must equal [`PARAMS`](Layer::PARAMS) +
+/// [`BUFFERS`](Layer::BUFFERS).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not accept an input of shape {W}×{H}×{D}",
     label = "this layer cannot take a {W}×{H}×{D} input",
@@ -34,6 +35,9 @@ pub trait Layer<const W: usize, const H: usize, const D: usize>: Module + Sized 
     /// Floating-point operations of one forward pass of one example (convention of each layer
     /// documented on it; a conv layer counts (F·F·D1 + 1)·W2·H2·D2 as on the lecture slide).
     const FLOPS: usize;
+    /// Non-trainable state that burn's `num_params()` counts as well (batch norm's running mean
+    /// and variance); the run-time `num_params()` equals `PARAMS + BUFFERS`.
+    const BUFFERS: usize = 0;
 
     /// Creates the layer with freshly initialised parameters on `device`.
     fn init(device: &Device) -> Self;

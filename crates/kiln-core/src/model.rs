@@ -18,6 +18,8 @@ pub trait Model: Module + Sized {
     const PARAMS: usize;
     /// FLOPs of one forward pass of one example.
     const FLOPS: usize;
+    /// Non-trainable state counted by burn's `num_params()` (batch-norm running statistics).
+    const BUFFERS: usize;
 
     /// Creates the model with freshly initialised parameters on `device`.
     fn init(device: &Device) -> Self;

@@ -70,6 +70,7 @@ struct Ctx {
     exported: Vec<Ident>,
     params: Vec<TokenStream>,
     flops: Vec<TokenStream>,
+    buffers: Vec<TokenStream>,
     rows: Vec<TokenStream>,
     next: usize,
 }
@@ -118,6 +119,7 @@ impl Ctx {
         };
         self.params.push(quote!(#as_layer::PARAMS));
         self.flops.push(quote!(#as_layer::FLOPS));
+        self.buffers.push(quote!(#as_layer::BUFFERS));
         let path = format!("{}{name}", owner.path);
         self.rows.push(quote!(#root::SummaryRow {
             name: #path.to_string(),
@@ -422,6 +424,7 @@ fn try_expand(model: &Model) -> syn::Result<TokenStream> {
         exported: Vec::new(),
         params: Vec::new(),
         flops: Vec::new(),
+        buffers: Vec::new(),
         rows: Vec::new(),
         next: 0,
     };
@@ -452,6 +455,7 @@ fn try_expand(model: &Model) -> syn::Result<TokenStream> {
         exported,
         params,
         flops,
+        buffers,
         rows,
         ..
     } = ctx;
@@ -474,6 +478,8 @@ fn try_expand(model: &Model) -> syn::Result<TokenStream> {
             pub const PARAMS: usize = 0 #(+ #params)*;
             /// FLOPs of one forward pass of one example.
             pub const FLOPS: usize = 0 #(+ #flops)*;
+            /// Batch-norm running statistics, counted by burn's `num_params()` too.
+            pub const BUFFERS: usize = 0 #(+ #buffers)*;
 
             #(#structs)*
 
@@ -488,10 +494,13 @@ fn try_expand(model: &Model) -> syn::Result<TokenStream> {
                 pub const INPUT: [usize; 3] = #s0;
                 /// Output shape `[W, H, D]`.
                 pub const OUTPUT: [usize; 3] = #out_konst;
-                /// Trainable parameters (equal to burn's `num_params()`).
+                /// Trainable parameters (torchvision's count; see `BUFFERS`).
                 pub const PARAMS: usize = PARAMS;
                 /// FLOPs of one forward pass of one example.
                 pub const FLOPS: usize = FLOPS;
+                /// Non-trainable state (batch-norm running statistics); burn's `num_params()`
+                /// is `PARAMS + BUFFERS`.
+                pub const BUFFERS: usize = BUFFERS;
 
                 /// Creates the model with freshly initialised parameters on `device`.
                 pub fn init(device: &burn::tensor::Device) -> Self {
@@ -523,6 +532,7 @@ fn try_expand(model: &Model) -> syn::Result<TokenStream> {
                 const OUTPUT: [usize; 3] = #out_konst;
                 const PARAMS: usize = PARAMS;
                 const FLOPS: usize = FLOPS;
+                const BUFFERS: usize = BUFFERS;
 
                 fn init(device: &burn::tensor::Device) -> Self {
                     #name::init(device)

@@ -1,6 +1,5 @@
 //! One optimisation step of a classifier, and its evaluation.
 
-use burn::module::AutodiffModule;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Int, Tensor};
@@ -39,7 +38,7 @@ fn logits<M: Model>(model: &M, images: Tensor<4>) -> Result<Tensor<2>, TrainErro
 /// # Shapes
 /// - `images`: `[batch, D, H, W]` of the model's input
 /// - `labels`: `[batch]`, class indices
-pub fn train_step<M: Model + AutodiffModule>(
+pub fn train_step<M: Model>(
     model: M,
     optimizer: &mut ModuleOptimizer,
     lr: f64,

@@ -11,7 +11,7 @@ macro_rules! activation_layer {
         ///
         /// # Shapes
         /// - input and output: `[batch, D, H, W]`
-        #[derive(Module, Clone, Debug, Default)]
+        #[derive(Module, Debug, Default)]
         pub struct $name;
 
         impl<const W: usize, const H: usize, const D: usize> Layer<W, H, D> for $name {

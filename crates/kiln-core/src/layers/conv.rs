@@ -134,7 +134,10 @@ impl<
         [w2, h2, K]
     };
     const PARAMS: usize = Self::PER_FILTER * K;
-    const FLOPS: usize = Self::PER_FILTER * Self::OUT[0] * Self::OUT[1] * K;
+    const FLOPS: usize = Self::PER_FILTER
+        * <Self as Layer<W, H, D1>>::OUT[0]
+        * <Self as Layer<W, H, D1>>::OUT[1]
+        * K;
 
     fn init(device: &Device) -> Self {
         let [(top, bottom), (left, right)] = padding_pairs(W, H, Self::WINDOW);

@@ -22,6 +22,7 @@ impl<const W: usize, const H: usize, const D: usize> Layer<W, H, D> for BatchNor
     const OUT: [usize; 3] = [W, H, D];
     const PARAMS: usize = 2 * D;
     const FLOPS: usize = 2 * W * H * D;
+    const BUFFERS: usize = 2 * D;
 
     fn init(device: &Device) -> Self {
         Self {

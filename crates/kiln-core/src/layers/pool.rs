@@ -55,7 +55,7 @@ macro_rules! windowed_pool {
                 [w2, h2, D]
             };
             const PARAMS: usize = 0;
-            const FLOPS: usize = F * F * Self::OUT[0] * Self::OUT[1] * D;
+            const FLOPS: usize = F * F * <Self as Layer<W, H, D>>::OUT[0] * <Self as Layer<W, H, D>>::OUT[1] * D;
 
             fn init(_device: &Device) -> Self {
                 let inner = $config::new([F, F])
@@ -93,7 +93,7 @@ windowed_pool!(
 /// # Shapes
 /// - input: `[batch, D, H, W]`
 /// - output: `[batch, D, 1, 1]`
-#[derive(Module, Clone, Debug, Default)]
+#[derive(Module, Debug, Default)]
 pub struct GlobalAvgPool;
 
 impl<const W: usize, const H: usize, const D: usize> Layer<W, H, D> for GlobalAvgPool {

@@ -10,7 +10,7 @@ use crate::layer::Layer;
 /// # Shapes
 /// - input: `[batch, D, H, W]`
 /// - output: `[batch, D·H·W, 1, 1]`
-#[derive(Module, Clone, Debug, Default)]
+#[derive(Module, Debug, Default)]
 pub struct Flatten;
 
 impl<const W: usize, const H: usize, const D: usize> Layer<W, H, D> for Flatten {
