@@ -5,7 +5,7 @@ kiln::model! {
         relu,
         conv2: conv(16, 3, pad = 1),
         pool1: max_pool(2),
-        conv3: conv(16, 2, stride = 2),
+        conv3: conv(16, 3, stride = 2),
     }
 }
 

@@ -1,6 +1,6 @@
 kiln::model! {
     pub struct Net {
-        input: [12, 12, 1],
+        input: [11, 11, 1],
         conv1: conv(4, 3, stride = 3),
     }
 }

@@ -212,6 +212,22 @@ pub fn builtin(
                 .is_some_and(|m| m == "edge");
             let rounding = a.rounding()?;
             a.finish("stride, pad, dilation, groups, bias, pad_mode, round")?;
+            if k.value == Some(0) {
+                return Err(syn::Error::new(
+                    span,
+                    format!("{name}: 0 filters give an empty output; K must be at least 1"),
+                ));
+            }
+            if let (Some(g), Some(k), Some([_, _, d])) = (g.value, k.value, input)
+                && (g == 0 || d % g != 0 || k % g != 0)
+            {
+                return Err(syn::Error::new(
+                    span,
+                    format!(
+                        "{name}: groups = {g} must divide both the input depth {d} and the filter count {k}"
+                    ),
+                ));
+            }
             let sides = window_shape(name, span, input, [&f, &s, &p, &d], rounding)?;
             let out = sides.zip(k.value).map(|([w, h], k)| [w, h, k]);
             let (kt, ft, st, pt, dt, gt) =

@@ -6,6 +6,7 @@ use syn::Ident;
 
 use crate::ast::{Item, Kind, Model};
 use crate::eval::{Built, Num, builtin};
+use kiln_shape::{Window, window_out};
 
 /// An activation shape during generation: the constant that holds it and, when the macro could
 /// evaluate it, its value.
@@ -269,11 +270,17 @@ impl Ctx {
             && b != s
         {
             let fix = match (shortcut.is_some(), input.known) {
-                (false, Some(i)) if i[0] % b[0] == 0 && i[0] / b[0] == i[1] / b[1] => format!(
-                    "; declare a projection: `shortcut {{ conv({}, 1, stride = {}) }}`",
-                    b[2],
-                    i[0] / b[0]
-                ),
+                (false, Some(i)) if i[0] % b[0] == 0 && i[0] / b[0] == i[1] / b[1] => {
+                    let stride = i[0] / b[0];
+                    let projection = Window::new(1, stride, 0);
+                    let exact = window_out(i[0], projection) == Ok(b[0])
+                        && window_out(i[1], projection) == Ok(b[1]);
+                    let round = if exact { "" } else { ", round = floor" };
+                    format!(
+                        "; declare a projection: `shortcut {{ conv({}, 1, stride = {stride}{round}) }}`",
+                        b[2]
+                    )
+                }
                 (false, _) => {
                     "; declare a projection shortcut { conv(K, 1, stride = S) }".to_string()
                 }
