@@ -49,7 +49,7 @@ fn expected(w: usize, win: Window) -> Option<usize> {
             if win.rounding == Rounding::Exact {
                 assert_eq!(numerator % win.stride, 0);
             }
-            if win.rounding != Rounding::Ceil || numerator % win.stride == 0 {
+            if win.rounding != Rounding::Ceil || numerator.is_multiple_of(win.stride) {
                 assert_eq!(side, numerator / win.stride + 1);
             }
             Some(side)

@@ -109,13 +109,6 @@ impl<const W: usize, const H: usize, const D: usize> Act<W, H, D> {
         Act::from_layer(layer.forward_tensor(self.tensor))
     }
 
-    /// Element-wise sum, the join of a residual block: both sides have the same shape by type.
-    pub fn add(self, other: Self) -> Self {
-        Self {
-            tensor: self.tensor + other.tensor,
-        }
-    }
-
     /// Concatenates along depth (an Inception join). `D3` must be `D + D2`, checked when the
     /// call is compiled.
     ///
@@ -140,6 +133,17 @@ impl<const N: usize> Act<1, 1, N> {
     pub fn into_matrix(self) -> Tensor<2> {
         let [batch, ..] = self.tensor.dims();
         self.tensor.reshape([batch, N])
+    }
+}
+
+/// Element-wise sum, the join of a residual block: both sides have the same shape by type.
+impl<const W: usize, const H: usize, const D: usize> core::ops::Add for Act<W, H, D> {
+    type Output = Self;
+
+    fn add(self, other: Self) -> Self {
+        Self {
+            tensor: self.tensor + other.tensor,
+        }
     }
 }
 

@@ -29,7 +29,7 @@ pub enum Kind {
     /// A built-in layer (`conv(…)`, `relu`, …).
     Builtin { layer: Ident, args: Vec<Arg> },
     /// A user-defined layer: `layer(Type)`.
-    Custom(Type),
+    Custom(Box<Type>),
     /// `residual { … }` with an optional `shortcut { … }`.
     Residual {
         body: Vec<Item>,
@@ -121,7 +121,7 @@ impl Parse for Item {
             "layer" => {
                 let content;
                 parenthesized!(content in input);
-                Kind::Custom(content.parse()?)
+                Kind::Custom(Box::new(content.parse()?))
             }
             _ => {
                 let args = if input.peek(syn::token::Paren) {

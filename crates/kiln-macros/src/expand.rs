@@ -316,7 +316,7 @@ impl Ctx {
             let x: #act = {
                 let shortcut = { let x = x.clone(); #(#short_stmts)* x };
                 let x = { #(#body_stmts)* x };
-                x.add(shortcut)
+                x + shortcut
             };
         ));
         Ok(out)

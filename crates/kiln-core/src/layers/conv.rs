@@ -110,7 +110,7 @@ where
             "kiln shape error: a convolution needs at least one filter (K = 0)"
         );
         assert!(
-            O::GROUPS > 0 && D1 % O::GROUPS == 0 && K % O::GROUPS == 0,
+            O::GROUPS > 0 && D1.is_multiple_of(O::GROUPS) && K.is_multiple_of(O::GROUPS),
             "kiln shape error: groups must divide both the input depth and the filter count"
         );
         F * F * (D1 / O::GROUPS) + O::BIAS as usize
