@@ -4,7 +4,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{Expr, Ident, Lit};
 
-use kiln_shape::{Rounding, Window, describe, window_out};
+use kiln_shape::{Rounding, Window, check_filters, describe, pool_padding_fits, window_out};
 
 use crate::ast::Arg;
 
@@ -212,21 +212,10 @@ pub fn builtin(
                 .is_some_and(|m| m == "edge");
             let rounding = a.rounding()?;
             a.finish("stride, pad, dilation, groups, bias, pad_mode, round")?;
-            if k.value == Some(0) {
-                return Err(syn::Error::new(
-                    span,
-                    format!("{name}: 0 filters give an empty output; K must be at least 1"),
-                ));
-            }
             if let (Some(g), Some(k), Some([_, _, d])) = (g.value, k.value, input)
-                && (g == 0 || d % g != 0 || k % g != 0)
+                && let Err(e) = check_filters(d, k, g)
             {
-                return Err(syn::Error::new(
-                    span,
-                    format!(
-                        "{name}: groups = {g} must divide both the input depth {d} and the filter count {k}"
-                    ),
-                ));
+                return Err(syn::Error::new(span, format!("{name}: {e}")));
             }
             let sides = window_shape(name, span, input, [&f, &s, &p, &d], rounding)?;
             let out = sides.zip(k.value).map(|([w, h], k)| [w, h, k]);
@@ -249,7 +238,7 @@ pub fn builtin(
             let rounding = a.rounding()?;
             a.finish("stride, pad, round")?;
             if let (Some(f), Some(p)) = (f.value, p.value)
-                && p > f / 2
+                && !pool_padding_fits(f, p)
             {
                 return Err(syn::Error::new(
                     span,

@@ -3,7 +3,7 @@
 //! Used by the `kiln::model!` macro, which knows every number of an architecture at expansion
 //! time and so can say more than a `const` panic (which cannot format values).
 
-use crate::rule::{Rounding, ShapeError, Window, window_out};
+use crate::rule::{FilterError, Rounding, ShapeError, Window, window_out};
 
 /// A change to one hyperparameter that makes a rejected window valid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +47,24 @@ impl core::fmt::Display for Fix {
             Fix::Round { rounding, out } => {
                 write!(f, "`round = {}` gives {out}", rounding.name())
             }
+        }
+    }
+}
+
+impl core::fmt::Display for FilterError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            FilterError::NoFilters => {
+                write!(f, "0 filters give an empty output; K must be at least 1")
+            }
+            FilterError::Groups {
+                groups,
+                depth,
+                filters,
+            } => write!(
+                f,
+                "groups = {groups} must divide both the input depth {depth} and the filter count {filters}"
+            ),
         }
     }
 }

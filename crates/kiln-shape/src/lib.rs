@@ -11,6 +11,6 @@ mod rule;
 
 pub use explain::{Fix, describe, fixes};
 pub use rule::{
-    Rounding, ShapeError, Window, check_concat, check_same, concat_depth, padding_pair, unread,
-    window_out, window_out_or_panic,
+    FilterError, Rounding, ShapeError, Window, check_concat, check_filters, check_same,
+    concat_depth, padding_pair, pool_padding_fits, unread, window_out, window_out_or_panic,
 };

@@ -208,3 +208,53 @@ pub const fn padding_pair(w: usize, win: Window) -> (usize, usize) {
     let (_, extra) = unread(w, win);
     (win.padding, win.padding + extra)
 }
+
+/// Why a convolution's filters do not fit its input depth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FilterError {
+    /// K = 0: the output would be empty.
+    NoFilters,
+    /// The groups do not divide the input depth and the filter count.
+    Groups {
+        /// The number of groups.
+        groups: usize,
+        /// The input depth D1.
+        depth: usize,
+        /// The filter count K.
+        filters: usize,
+    },
+}
+
+impl FilterError {
+    /// A message without numbers, for `const` panics.
+    pub const fn message(self) -> &'static str {
+        match self {
+            FilterError::NoFilters => {
+                "kiln shape error: a convolution needs at least one filter (K = 0)"
+            }
+            FilterError::Groups { .. } => {
+                "kiln shape error: groups must divide both the input depth and the filter count"
+            }
+        }
+    }
+}
+
+/// Checks that `filters` filters in `groups` groups fit an input of depth `depth`.
+pub const fn check_filters(depth: usize, filters: usize, groups: usize) -> Result<(), FilterError> {
+    if filters == 0 {
+        return Err(FilterError::NoFilters);
+    }
+    if groups == 0 || !depth.is_multiple_of(groups) || !filters.is_multiple_of(groups) {
+        return Err(FilterError::Groups {
+            groups,
+            depth,
+            filters,
+        });
+    }
+    Ok(())
+}
+
+/// PyTorch's pooling rule: the padding is at most half the window.
+pub const fn pool_padding_fits(filter: usize, padding: usize) -> bool {
+    padding <= filter / 2
+}

@@ -105,14 +105,9 @@ where
 
     /// Weights per filter: F·F·D1/G (+1 with bias).
     const PER_FILTER: usize = {
-        assert!(
-            K > 0,
-            "kiln shape error: a convolution needs at least one filter (K = 0)"
-        );
-        assert!(
-            O::GROUPS > 0 && D1.is_multiple_of(O::GROUPS) && K.is_multiple_of(O::GROUPS),
-            "kiln shape error: groups must divide both the input depth and the filter count"
-        );
+        if let Err(e) = kiln_shape::check_filters(D1, K, O::GROUPS) {
+            panic!("{}", e.message());
+        }
         F * F * (D1 / O::GROUPS) + O::BIAS as usize
     };
 }

@@ -15,7 +15,7 @@ use crate::layer::{Exact, Layer, RoundingMode};
 /// The window of a pooling layer, checked: padding at most half the window (PyTorch's rule).
 const fn pool_window(f: usize, s: usize, p: usize, rounding: Rounding) -> Window {
     assert!(
-        p <= f / 2,
+        kiln_shape::pool_padding_fits(f, p),
         "kiln shape error: pooling padding must be at most half the window (P <= F/2)"
     );
     Window {
