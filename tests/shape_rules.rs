@@ -45,6 +45,13 @@ fn expected(w: usize, win: Window) -> Option<usize> {
     match window_out(w, win) {
         Ok(side) => {
             let extent = win.dilation * (win.filter - 1) + 1;
+            if extent > w + 2 * win.padding {
+                // Only ceil mode keeps a window that overhangs the end, and then just one.
+                assert_eq!(win.rounding, Rounding::Ceil);
+                assert!(extent - (w + 2 * win.padding) < win.stride);
+                assert_eq!(side, 1);
+                return Some(side);
+            }
             let numerator = w + 2 * win.padding - extent;
             if win.rounding == Rounding::Exact {
                 assert_eq!(numerator % win.stride, 0);

@@ -108,7 +108,8 @@ impl ShapeError {
 /// the window says.
 ///
 /// With [`Rounding::Ceil`] the last window is dropped when it would start past the input and
-/// its leading padding (PyTorch's and burn's `ceil_mode`).
+/// its leading padding, and a single window may overhang the padded input by less than a
+/// stride (PyTorch's and burn's `ceil_mode`).
 pub const fn window_out(w: usize, win: Window) -> Result<usize, ShapeError> {
     if w == 0 {
         return Err(ShapeError::EmptyInput);
@@ -122,6 +123,10 @@ pub const fn window_out(w: usize, win: Window) -> Result<usize, ShapeError> {
     let extent = win.extent();
     let padded = w + 2 * win.padding;
     if extent > padded {
+        // PyTorch's ceil mode keeps one window that overhangs the end by less than a stride.
+        if matches!(win.rounding, Rounding::Ceil) && extent - padded < win.stride {
+            return Ok(1);
+        }
         return Err(ShapeError::WindowTooLarge { extent, padded });
     }
     let numerator = padded - extent;
