@@ -6,26 +6,30 @@
 //!   the +1 without bias);
 //! - linear: params and FLOPs (N + 1)·M, a convolution whose filter covers its input;
 //! - pooling: no params, FLOPs F·F·W2·H2·D (one compare/add per window element);
-//! - global average pool, activations and residual joins: one FLOP per input element;
+//! - global and adaptive average pool, activations and residual joins: one FLOP per input element;
 //! - batch norm: 2·D params (scale, shift; running statistics are state, not parameters),
 //!   2·W·H·D FLOPs (inference: one multiply, one add);
-//! - dropout and flatten: none.
+//! - dropout, flatten and the zero-padded identity shortcut: none.
 
 mod activation;
+mod adaptive;
 mod conv;
 mod dropout;
 mod linear;
 mod norm;
 mod pool;
 mod reshape;
+mod shortcut;
 
 pub use activation::{Gelu, Relu, Sigmoid, Tanh};
+pub use adaptive::AdaptiveAvgPool;
 pub use conv::{Conv2d, ConvOptions, EdgePad, Opts, PadMode, ZeroPad};
 pub use dropout::Dropout;
 pub use linear::Linear;
 pub use norm::BatchNorm;
 pub use pool::{AvgPool2d, GlobalAvgPool, MaxPool2d};
 pub use reshape::Flatten;
+pub use shortcut::PadIdentity;
 
 use kiln_shape::{Window, window_out_or_panic};
 
