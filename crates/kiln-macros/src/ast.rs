@@ -18,6 +18,7 @@ pub struct Model {
 }
 
 /// One entry of a sequence: a layer or a composite block, optionally named.
+#[derive(Clone)]
 pub struct Item {
     pub name: Option<Ident>,
     pub kind: Kind,
@@ -25,6 +26,7 @@ pub struct Item {
 }
 
 /// What an entry is.
+#[derive(Clone)]
 pub enum Kind {
     /// A built-in layer (`conv(…)`, `relu`, …).
     Builtin { layer: Ident, args: Vec<Arg> },
@@ -37,9 +39,13 @@ pub enum Kind {
     },
     /// `concat { name { … }, … }`.
     Concat { branches: Vec<(Ident, Vec<Item>)> },
+    /// `aux { … }`: a side branch (an auxiliary classifier) fed the current activation; the
+    /// main path goes on unchanged and the branch runs only in `forward_aux`.
+    Aux { body: Vec<Item> },
 }
 
 /// A layer argument: positional or `key = value`.
+#[derive(Clone)]
 pub struct Arg {
     pub key: Option<Ident>,
     pub value: Expr,
@@ -63,9 +69,84 @@ impl Parse for Arg {
     }
 }
 
+/// An entry as written: an item, or `repeat(a..b) { items }`, which stands for copies of its
+/// items for `i` in `a..b`, each named item renamed `name_i`.
+enum Entry {
+    One(Item),
+    Repeat(Vec<Item>),
+}
+
+impl Parse for Entry {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let fork = input.fork();
+        if fork.parse::<Ident>().is_ok_and(|word| word == "repeat") && fork.peek(syn::token::Paren)
+        {
+            let word: Ident = input.parse()?;
+            let content;
+            parenthesized!(content in input);
+            let range: Expr = content.parse()?;
+            let (start, end) = repeat_range(&range)?;
+            if start >= end {
+                return Err(syn::Error::new(
+                    word.span(),
+                    "`repeat` needs a non-empty range",
+                ));
+            }
+            let body = parse_block(input)?;
+            let mut copies = Vec::new();
+            for i in start..end {
+                copies.extend(body.iter().map(|item| item.renamed(i)));
+            }
+            Ok(Entry::Repeat(copies))
+        } else {
+            Ok(Entry::One(input.parse()?))
+        }
+    }
+}
+
+/// `a..b` or `n` (meaning `0..n`) with literal bounds.
+fn repeat_range(expr: &Expr) -> syn::Result<(usize, usize)> {
+    let literal = |e: &Expr| {
+        crate::eval::Num::expr(e)?
+            .value
+            .ok_or_else(|| syn::Error::new_spanned(e, "`repeat` takes literal bounds"))
+    };
+    match expr {
+        Expr::Range(range) => match (&range.start, &range.end, &range.limits) {
+            (Some(a), Some(b), syn::RangeLimits::HalfOpen(_)) => Ok((literal(a)?, literal(b)?)),
+            _ => Err(syn::Error::new_spanned(
+                expr,
+                "`repeat` takes `a..b` or a count",
+            )),
+        },
+        other => Ok((0, literal(other)?)),
+    }
+}
+
+impl Item {
+    /// This item as copy `i` of a `repeat`: a named item becomes `name_i`.
+    fn renamed(&self, i: usize) -> Item {
+        Item {
+            name: self
+                .name
+                .as_ref()
+                .map(|n| quote::format_ident!("{n}_{i}", span = n.span())),
+            kind: self.kind.clone(),
+            span: self.span,
+        }
+    }
+}
+
 fn parse_items(input: ParseStream) -> syn::Result<Vec<Item>> {
-    let items = Punctuated::<Item, Token![,]>::parse_terminated(input)?;
-    Ok(items.into_iter().collect())
+    let entries = Punctuated::<Entry, Token![,]>::parse_terminated(input)?;
+    let mut items = Vec::new();
+    for entry in entries {
+        match entry {
+            Entry::One(item) => items.push(item),
+            Entry::Repeat(copies) => items.extend(copies),
+        }
+    }
+    Ok(items)
 }
 
 fn parse_block(input: ParseStream) -> syn::Result<Vec<Item>> {
@@ -118,6 +199,9 @@ impl Parse for Item {
                 }
                 Kind::Concat { branches }
             }
+            "aux" => Kind::Aux {
+                body: parse_block(input)?,
+            },
             "layer" => {
                 let content;
                 parenthesized!(content in input);

@@ -26,6 +26,8 @@ impl Num {
 
     pub fn expr(expr: &Expr) -> syn::Result<Self> {
         match expr {
+            // A number passed through a `macro_rules!` fragment arrives wrapped in a group.
+            Expr::Group(group) => Num::expr(&group.expr),
             Expr::Lit(lit) => match &lit.lit {
                 Lit::Int(int) => Ok(Num::lit(int.base10_parse()?)),
                 other => Err(syn::Error::new(other.span(), "expected a whole number")),
@@ -133,6 +135,22 @@ impl<'a> Args<'a> {
             ));
         }
         Ok(())
+    }
+}
+
+/// The value of a literal number such as `0.5` or `1e-3`; `what` names it in the error.
+fn literal_fraction(expr: &Expr, what: &str) -> syn::Result<f64> {
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Float(f), ..
+        }) => f.base10_parse::<f64>(),
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Int(i), ..
+        }) => i.base10_parse::<f64>(),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("{what} must be a literal number"),
+        )),
     }
 }
 
@@ -267,8 +285,66 @@ pub fn builtin(
             }
         }
         "batch_norm" => {
+            let eps = a
+                .keyed("eps")
+                .map(|e| literal_fraction(e, "eps"))
+                .transpose()?;
+            a.finish("eps")?;
+            match eps {
+                Some(eps) if eps > 0.0 => {
+                    let nano = proc_macro2::Literal::usize_unsuffixed((eps * 1e9).round() as usize);
+                    same(quote!(#root::layers::BatchNorm<#depth, #nano>))
+                }
+                Some(eps) => {
+                    return Err(syn::Error::new(
+                        span,
+                        format!("{name}: batch-norm eps must be positive, got {eps}"),
+                    ));
+                }
+                None => same(quote!(#root::layers::BatchNorm<#depth>)),
+            }
+        }
+        "adaptive_avg_pool" => {
+            let w = Num::expr(a.positional("the output width")?)?;
+            let h = match a.positional.first() {
+                Some(_) => Num::expr(a.positional("the output height")?)?,
+                None => w.clone(),
+            };
             a.finish("none")?;
-            same(quote!(#root::layers::BatchNorm<#depth>))
+            let out = input
+                .zip(w.value.zip(h.value))
+                .map(|(i, (w, h))| [w, h, i[2]]);
+            let (wt, ht) = (w.tokens, h.tokens);
+            Built {
+                ty: quote!(#root::layers::AdaptiveAvgPool<#wt, #ht>),
+                out,
+            }
+        }
+        "pad_identity" => {
+            let k = Num::expr(a.positional("the output depth K")?)?;
+            let s = a.num("stride", Num::lit(1))?;
+            a.finish("stride")?;
+            if let (Some(k), Some([_, _, d])) = (k.value, input)
+                && k < d
+            {
+                return Err(syn::Error::new(
+                    span,
+                    format!("{name}: a zero-padded identity cannot shrink depth {d} to {k}"),
+                ));
+            }
+            let sides = window_shape(
+                name,
+                span,
+                input,
+                [&Num::lit(1), &s, &Num::lit(0), &Num::lit(1)],
+                Rounding::Floor,
+            )?;
+            let out = sides.zip(k.value).map(|([w, h], k)| [w, h, k]);
+            let (kt, st) = (k.tokens, s.tokens);
+            Built {
+                ty: quote!(#root::layers::PadIdentity<#kt, #st>),
+                out,
+            }
         }
         "relu" | "sigmoid" | "tanh" | "gelu" => {
             a.finish("none")?;
@@ -283,20 +359,7 @@ pub fn builtin(
         "dropout" => {
             let prob = a.positional("a probability, e.g. dropout(0.5)")?;
             a.finish("none")?;
-            let value = match prob {
-                Expr::Lit(syn::ExprLit {
-                    lit: Lit::Float(f), ..
-                }) => f.base10_parse::<f64>()?,
-                Expr::Lit(syn::ExprLit {
-                    lit: Lit::Int(i), ..
-                }) => i.base10_parse::<f64>()?,
-                other => {
-                    return Err(syn::Error::new_spanned(
-                        other,
-                        "dropout takes a literal probability",
-                    ));
-                }
-            };
+            let value = literal_fraction(prob, "dropout probability")?;
             if !(0.0..1.0).contains(&value) {
                 return Err(syn::Error::new_spanned(
                     prob,
@@ -342,8 +405,8 @@ pub fn builtin(
                 layer.span(),
                 format!(
                     "unknown layer `{other}`; built-in layers: conv, max_pool, avg_pool, \
-                     global_avg_pool, batch_norm, relu, sigmoid, tanh, gelu, dropout, flatten, \
-                     linear, residual, concat; a custom layer is written `layer(Type)`"
+                     global_avg_pool, adaptive_avg_pool, batch_norm, relu, sigmoid, tanh, gelu, dropout, flatten, \
+                     linear, pad_identity, residual, concat, repeat, aux; a custom layer is written `layer(Type)`"
                 ),
             ));
         }

@@ -61,6 +61,8 @@ struct Seq {
     fields: Vec<(Ident, TokenStream)>,
     inits: Vec<TokenStream>,
     stmts: Vec<TokenStream>,
+    /// The name of the item each statement runs.
+    names: Vec<String>,
 }
 
 /// Everything generated at the model's top level.
@@ -73,18 +75,43 @@ struct Ctx {
     flops: Vec<TokenStream>,
     buffers: Vec<TokenStream>,
     rows: Vec<TokenStream>,
+    aux: Vec<Aux>,
+    /// Block structs already generated, by their fields.
+    shared: std::collections::HashMap<String, Ident>,
     next: usize,
 }
 
+/// An auxiliary branch: its name, output type, the top-level statement index it runs before,
+/// its statements, and the range of `Ctx::params` its layers contributed.
+struct Aux {
+    name: Ident,
+    act: TokenStream,
+    at: usize,
+    stmt: TokenStream,
+    params: core::ops::Range<usize>,
+}
+
+/// `layer2_0` as `Layer2_0`: words capitalised, an underscore kept before a digit so that
+/// `layer1_10` and `layer11_0` stay apart.
 fn camel(name: &str) -> String {
     name.split('_')
-        .map(|part| {
+        .enumerate()
+        .map(|(i, part)| {
             let mut chars = part.chars();
-            chars
-                .next()
-                .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+            match chars.next() {
+                Some(c) if c.is_ascii_digit() && i > 0 => format!("_{part}"),
+                Some(c) => c.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            }
         })
         .collect()
+}
+
+/// `span`'s location with call-site name resolution: errors point at the layer, while the
+/// generated `x` bindings stay visible to each other when the model comes from a
+/// `macro_rules!` (whose local variables are hygienic).
+fn located(span: Span) -> Span {
+    span.resolved_at(Span::call_site())
 }
 
 fn shape_text([w, h, d]: [usize; 3]) -> String {
@@ -96,7 +123,7 @@ impl Ctx {
         let name = format_ident!("S{}", self.next);
         self.next += 1;
         self.consts
-            .push(quote_spanned!(span=> pub const #name: [usize; 3] = #value;));
+            .push(quote_spanned!(located(span)=> pub const #name: [usize; 3] = #value;));
         name
     }
 
@@ -132,7 +159,8 @@ impl Ctx {
         let access = &owner.access;
         let act = shape.act(&self.root);
         seq.stmts
-            .push(quote_spanned!(span=> let x: #act = x.apply(&#access.#name);));
+            .push(quote_spanned!(located(span)=> let x: #act = x.apply(&#access.#name);));
+        seq.names.push(name.to_string());
         seq.inits.push(quote!(#name: #as_layer::init(device)));
         seq.fields.push((name.clone(), ty));
         shape
@@ -157,11 +185,17 @@ impl Ctx {
         }));
     }
 
-    /// A struct for a nested block, returning its type and its initialiser.
+    /// A struct for a nested block, returning its type and its initialiser. Blocks with the same
+    /// fields (the repeated blocks of a stage) share one struct: fewer types to derive and check.
     fn block_struct(&mut self, owner: &Owner, seq: Seq, doc: &str) -> (TokenStream, TokenStream) {
-        let name = format_ident!("{}", owner.type_prefix);
         let (names, types): (Vec<_>, Vec<_>) = seq.fields.into_iter().unzip();
         let inits = seq.inits;
+        let key = quote!(#(#names: #types,)* #doc).to_string();
+        if let Some(name) = self.shared.get(&key) {
+            return (quote!(#name), quote!(#name { #(#inits,)* }));
+        }
+        let name = format_ident!("{}", owner.type_prefix);
+        self.shared.insert(key, name.clone());
         self.structs.push(quote! {
             #[doc = #doc]
             #[derive(burn::module::Module, Debug)]
@@ -233,7 +267,49 @@ impl Ctx {
                 let name = item.name.clone().unwrap_or_else(|| auto("concat"));
                 self.concat(seq, owner, &name, branches, input, item.span)
             }
+            Kind::Aux { body } => {
+                let input_shape_unchanged = input.clone();
+                let name = item.name.clone().unwrap_or_else(|| auto("aux"));
+                if !owner.path.is_empty() {
+                    return Err(syn::Error::new(
+                        item.span,
+                        format!("{name}: an `aux` branch must sit at the top level of the model"),
+                    ));
+                }
+                self.aux(seq, owner, &name, body, input, item.span)?;
+                Ok(input_shape_unchanged)
+            }
         }
+    }
+
+    /// An auxiliary branch on `input`: its layers become a field of the model, its statement is
+    /// kept apart for `forward_aux`.
+    fn aux(
+        &mut self,
+        seq: &mut Seq,
+        owner: &Owner,
+        name: &Ident,
+        body: &[Item],
+        input: Shape,
+        span: Span,
+    ) -> syn::Result<()> {
+        let inner = owner.child(name);
+        let first_param = self.params.len();
+        let (mut body_seq, out) = self.seq(body, input, &inner)?;
+        let params = first_param..self.params.len();
+        let stmts = std::mem::take(&mut body_seq.stmts);
+        let (ty, init) = self.block_struct(&inner, body_seq, "An auxiliary branch.");
+        seq.fields.push((name.clone(), ty));
+        seq.inits.push(quote!(#name: #init));
+        let act = out.act(&self.root);
+        self.aux.push(Aux {
+            name: name.clone(),
+            act: act.clone(),
+            at: seq.stmts.len(),
+            stmt: quote_spanned!(located(span)=> let #name: #act = { let x = x.clone(); #(#stmts)* x };),
+            params,
+        });
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -312,13 +388,14 @@ impl Ctx {
         seq.fields.push((name.clone(), ty));
         seq.inits.push(quote!(#name: #init));
         let act = out.act(&self.root);
-        seq.stmts.push(quote_spanned!(span=>
+        seq.stmts.push(quote_spanned!(located(span)=>
             let x: #act = {
                 let shortcut = { let x = x.clone(); #(#short_stmts)* x };
                 let x = { #(#body_stmts)* x };
                 x + shortcut
             };
         ));
+        seq.names.push(name.to_string());
         Ok(out)
     }
 
@@ -395,13 +472,14 @@ impl Ctx {
             ));
         }
         let act = out.act(&self.root);
-        seq.stmts.push(quote_spanned!(span=>
+        seq.stmts.push(quote_spanned!(located(span)=>
             let x: #act = {
                 #(let #vars = #branch_blocks;)*
                 #(#joins)*
                 #first
             };
         ));
+        seq.names.push(name.to_string());
         Ok(out)
     }
 }
@@ -433,6 +511,8 @@ fn try_expand(model: &Model) -> syn::Result<TokenStream> {
         flops: Vec::new(),
         buffers: Vec::new(),
         rows: Vec::new(),
+        aux: Vec::new(),
+        shared: std::collections::HashMap::new(),
         next: 0,
     };
     let nums = [
@@ -458,29 +538,73 @@ fn try_expand(model: &Model) -> syn::Result<TokenStream> {
     let (seq, out) = ctx.seq(items, input.clone(), &owner)?;
     let Ctx {
         consts,
-        structs,
-        exported,
+        mut structs,
+        mut exported,
         params,
         flops,
         buffers,
         rows,
+        aux,
         ..
     } = ctx;
     let (names, types): (Vec<_>, Vec<_>) = seq.fields.into_iter().unzip();
     let inits = seq.inits;
     let stmts = seq.stmts;
+    let tap_names = seq.names;
     let (in_act, out_act, out_konst) = (input.act(&root), out.act(&root), &out.konst);
+    let aux_params: Vec<TokenStream> = aux
+        .iter()
+        .flat_map(|a| params[a.params.clone()].iter().cloned())
+        .collect();
+    let forward_aux = if aux.is_empty() {
+        quote!()
+    } else {
+        let aux_struct = format_ident!("{}Aux", name);
+        let (aux_names, aux_acts): (Vec<_>, Vec<_>) =
+            aux.iter().map(|a| (a.name.clone(), a.act.clone())).unzip();
+        let mut with_aux = Vec::new();
+        let mut pending = aux.iter().peekable();
+        for (i, stmt) in stmts.iter().enumerate() {
+            while let Some(a) = pending.next_if(|a| a.at == i) {
+                with_aux.push(a.stmt.clone());
+            }
+            with_aux.push(stmt.clone());
+        }
+        with_aux.extend(pending.map(|a| a.stmt.clone()));
+        let doc = format!("The outputs of `{name}`'s auxiliary branches.");
+        structs.push(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone)]
+            pub struct #aux_struct {
+                #(#[doc = "An auxiliary branch's output."] pub #aux_names: #aux_acts,)*
+            }
+        });
+        exported.push(aux_struct.clone());
+        quote! {
+            /// Runs the model and its auxiliary branches (for training with auxiliary losses).
+            ///
+            /// # Shapes
+            /// - input: the model's `INPUT`, as `[batch, D, H, W]`
+            /// - output: the model's `OUTPUT`, and each branch's output, as `[batch, D, H, W]`
+            pub fn forward_aux(&self, x: #in_act) -> (#out_act, #aux_struct) {
+                #(#with_aux)*
+                (x, #aux_struct { #(#aux_names,)* })
+            }
+        }
+    };
     let module = format_ident!("__kiln_{}", name);
     let model_name = name.to_string();
     Ok(quote! {
         #[doc(hidden)]
-        #[allow(non_snake_case, unused_imports, clippy::all)]
+        #[allow(non_snake_case, non_camel_case_types, unused_imports, clippy::all)]
         mod #module {
             use super::*;
             use #root::burn;
             use #root::Layer as _;
 
             #(#consts)*
+            /// Trainable parameters of the auxiliary branches.
+            pub const AUX_PARAMS: usize = 0 #(+ #aux_params)*;
             /// Trainable parameters of the model.
             pub const PARAMS: usize = 0 #(+ #params)*;
             /// FLOPs of one forward pass of one example.
@@ -508,6 +632,9 @@ fn try_expand(model: &Model) -> syn::Result<TokenStream> {
                 /// Non-trainable state (batch-norm running statistics); burn's `num_params()`
                 /// is `PARAMS + BUFFERS`.
                 pub const BUFFERS: usize = BUFFERS;
+                /// Trainable parameters of the auxiliary branches (`aux { … }`), included in
+                /// `PARAMS`.
+                pub const AUX_PARAMS: usize = AUX_PARAMS;
 
                 /// Creates the model with freshly initialised parameters on `device`.
                 pub fn init(device: &burn::tensor::Device) -> Self {
@@ -520,9 +647,26 @@ fn try_expand(model: &Model) -> syn::Result<TokenStream> {
                 /// - input: the model's `INPUT`, as `[batch, D, H, W]`
                 /// - output: the model's `OUTPUT`, as `[batch, D, H, W]`
                 pub fn forward(&self, x: #in_act) -> #out_act {
-                    #(#stmts)*
+                    self.forward_tapped(x, &mut |_, _| {})
+                }
+
+                /// Runs the model, handing each top-level layer's output to `tap` with the
+                /// layer's name (feature maps, debugging, comparisons with a reference).
+                ///
+                /// # Shapes
+                /// - input: the model's `INPUT`, as `[batch, D, H, W]`
+                /// - tapped: each top-level layer's output, `[batch, D, H, W]`
+                /// - output: the model's `OUTPUT`, as `[batch, D, H, W]`
+                pub fn forward_tapped(
+                    &self,
+                    x: #in_act,
+                    tap: &mut dyn FnMut(&str, &burn::tensor::Tensor<4>),
+                ) -> #out_act {
+                    #(#stmts tap(#tap_names, x.tensor());)*
                     x
                 }
+
+                #forward_aux
 
                 /// The layer table: output shapes, parameters and FLOPs.
                 pub fn summary() -> #root::Summary {
