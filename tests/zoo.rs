@@ -1,0 +1,271 @@
+//! The model zoo against torchvision: parameter counts, stage shapes and the agreement of the
+//! compile-time constants, the summaries and burn's run-time count.
+
+use kiln::Model;
+use kiln::Summary;
+use kiln::burn::module::Module;
+use kiln::burn::tensor::Device;
+use kiln::models::{
+    AlexNet, AlexNetPaper, AlexNetPaperGrouped, GoogLeNet, Plain20, ResNet18, ResNet20, ResNet34,
+    ResNet50, ResNet101, ResNet152, Vgg11, Vgg11Bn, Vgg13, Vgg16, Vgg16Bn, Vgg19,
+};
+use serde_json::Value;
+
+const REFERENCE: &str = "../shared/fixtures/torchvision-reference.json";
+
+fn reference() -> Value {
+    let text =
+        std::fs::read_to_string(REFERENCE).expect("the shared fixtures sit beside the clone");
+    serde_json::from_str(&text).expect("the reference is JSON")
+}
+
+/// The compile-time count, the summary's total and burn's run-time count agree.
+fn counts_agree<M: Model + Module>() -> usize {
+    let summary = M::summary();
+    assert_eq!(summary.total_params(), M::PARAMS, "{}", summary.model);
+    let model = M::init(&Device::flex());
+    assert_eq!(
+        model.num_params(),
+        M::PARAMS + M::BUFFERS,
+        "{}: run-time count",
+        summary.model
+    );
+    M::PARAMS
+}
+
+/// Whether the top-level summary row `row` belongs to torchvision's top-level child `stage`:
+/// named `stage`, `stage_N` or `stageN` (an auto-named layer such as `relu3`).
+fn belongs(row: &str, stage: &str) -> bool {
+    !row.contains('.')
+        && row.strip_prefix(stage).is_some_and(|rest| {
+            rest.is_empty()
+                || rest.starts_with('_')
+                || rest.starts_with(|c: char| c.is_ascii_digit())
+        })
+}
+
+/// The output `[W, H, D]` of torchvision's top-level child `stage`: the last row belonging to
+/// it before the first row of the child that follows it (`next`), if any.
+fn stage_output(summary: &Summary, stage: &str, next: Option<&str>) -> [usize; 3] {
+    let end = next
+        .and_then(|next| summary.rows.iter().position(|row| belongs(&row.name, next)))
+        .unwrap_or(summary.rows.len());
+    summary.rows[..end]
+        .iter()
+        .rev()
+        .find(|row| belongs(&row.name, stage))
+        .unwrap_or_else(|| panic!("{}: no row for stage {stage}", summary.model))
+        .output
+}
+
+fn check_against_torchvision(key: &str, summary: Summary, params: usize) {
+    let reference = reference();
+    let entry = &reference["models"][key];
+    assert_eq!(
+        params as u64,
+        entry["params"].as_u64().unwrap(),
+        "{key} params"
+    );
+    let stages = entry["top_level_output_shapes_nchw"].as_array().unwrap();
+    for (i, stage) in stages.iter().enumerate() {
+        let name = stage[0].as_str().unwrap();
+        let next = stages.get(i + 1).map(|s| s[0].as_str().unwrap());
+        let nchw: Vec<usize> = stage[1]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_u64().unwrap() as usize)
+            .collect();
+        let expected = match nchw[..] {
+            [_, c, h, w] => [w, h, c],
+            [_, c] => [1, 1, c],
+            _ => panic!("{key}: unexpected shape {nchw:?}"),
+        };
+        assert_eq!(
+            stage_output(&summary, name, next),
+            expected,
+            "{key}: stage {name}"
+        );
+    }
+}
+
+#[test]
+fn alexnet_and_vgg_match_torchvision() {
+    check_against_torchvision("alexnet", AlexNet::summary(), counts_agree::<AlexNet>());
+    check_against_torchvision("vgg11", Vgg11::summary(), counts_agree::<Vgg11>());
+    check_against_torchvision("vgg11_bn", Vgg11Bn::summary(), counts_agree::<Vgg11Bn>());
+    check_against_torchvision("vgg13", Vgg13::summary(), counts_agree::<Vgg13>());
+    check_against_torchvision("vgg16", Vgg16::summary(), counts_agree::<Vgg16>());
+    check_against_torchvision("vgg16_bn", Vgg16Bn::summary(), counts_agree::<Vgg16Bn>());
+    check_against_torchvision("vgg19", Vgg19::summary(), counts_agree::<Vgg19>());
+}
+
+#[test]
+fn resnets_match_torchvision() {
+    check_against_torchvision("resnet18", ResNet18::summary(), counts_agree::<ResNet18>());
+    check_against_torchvision("resnet34", ResNet34::summary(), counts_agree::<ResNet34>());
+    check_against_torchvision("resnet50", ResNet50::summary(), counts_agree::<ResNet50>());
+    check_against_torchvision(
+        "resnet101",
+        ResNet101::summary(),
+        counts_agree::<ResNet101>(),
+    );
+    check_against_torchvision(
+        "resnet152",
+        ResNet152::summary(),
+        counts_agree::<ResNet152>(),
+    );
+}
+
+#[test]
+fn googlenet_matches_torchvision_with_and_without_aux_heads() {
+    let params = counts_agree::<GoogLeNet>();
+    check_against_torchvision("googlenet", GoogLeNet::summary(), params);
+    let without = reference()["models"]["googlenet"]["params_without_aux"]
+        .as_u64()
+        .unwrap();
+    assert_eq!((GoogLeNet::PARAMS - GoogLeNet::AUX_PARAMS) as u64, without);
+    let model = GoogLeNet::init(&Device::flex());
+    let aux_runtime = model.aux1.num_params() + model.aux2.num_params();
+    assert_eq!(
+        model.num_params() - aux_runtime,
+        GoogLeNet::PARAMS - GoogLeNet::AUX_PARAMS + GoogLeNet::BUFFERS - aux_bn_buffers()
+    );
+}
+
+/// The aux heads' batch-norm running statistics: one 128-deep batch norm each.
+fn aux_bn_buffers() -> usize {
+    2 * (2 * 128)
+}
+
+/// A CIFAR ResNet's parameters counted by hand: 3×3 convolutions without bias, two per block,
+/// each followed by a batch norm (2 per depth slice), a 16-filter stem, a `classes`-way fully
+/// connected layer, and option-B projections (1×1 convolution and batch norm) if asked for.
+fn cifar_params(n: usize, classes: usize, projections: bool) -> usize {
+    let conv = |d1: usize, k: usize| 9 * d1 * k + 2 * k;
+    let stem = conv(3, 16);
+    let stage1 = n * 2 * conv(16, 16);
+    let stage2 = conv(16, 32) + conv(32, 32) + (n - 1) * 2 * conv(32, 32);
+    let stage3 = conv(32, 64) + conv(64, 64) + (n - 1) * 2 * conv(64, 64);
+    let shortcuts = if projections {
+        (16 * 32 + 2 * 32) + (32 * 64 + 2 * 64)
+    } else {
+        0
+    };
+    stem + stage1 + stage2 + stage3 + shortcuts + 64 * classes + classes
+}
+
+kiln::models::cifar_resnet!(
+    /// ResNet-20 with option-B (projection) shortcuts.
+    struct ResNet20B, input: [32, 32, 3], classes: 10, n: 3, shortcut: B
+);
+kiln::models::cifar_resnet!(
+    /// ResNet-56.
+    struct ResNet56, input: [32, 32, 3], classes: 10, n: 9, shortcut: A
+);
+kiln::models::cifar_resnet!(
+    /// ResNet-110.
+    struct ResNet110, input: [32, 32, 3], classes: 10, n: 18, shortcut: A
+);
+kiln::models::cifar_plain!(
+    /// The 110-layer plain net.
+    struct Plain110, input: [32, 32, 3], classes: 10, n: 18
+);
+
+#[test]
+fn cifar_resnets_and_plain_nets_have_the_counted_parameters() {
+    assert_eq!(counts_agree::<ResNet20>(), cifar_params(3, 10, false));
+    assert_eq!(counts_agree::<ResNet20>(), 269_722);
+    assert_eq!(counts_agree::<ResNet20B>(), cifar_params(3, 10, true));
+    assert_eq!(counts_agree::<ResNet56>(), cifar_params(9, 10, false));
+    assert_eq!(counts_agree::<ResNet110>(), cifar_params(18, 10, false));
+    assert_eq!(counts_agree::<Plain20>(), cifar_params(3, 10, false));
+    assert_eq!(counts_agree::<Plain110>(), cifar_params(18, 10, false));
+    // 6n + 2 weighted layers: 2n convolutions per stage, the stem and the classifier.
+    let weighted = |s: Summary| {
+        s.rows
+            .iter()
+            .filter(|r| r.kind.starts_with("conv") || r.kind.starts_with("linear"))
+            .filter(|r| !r.name.contains("shortcut"))
+            .count()
+    };
+    assert_eq!(weighted(ResNet110::summary()), 110);
+    assert_eq!(weighted(Plain20::summary()), 20);
+}
+
+#[test]
+fn alexnet_paper_variants_have_the_counted_parameters() {
+    assert_eq!(counts_agree::<AlexNetPaper>(), 62_378_344);
+    // Two groups halve the weights of conv2, conv4 and conv5 (biases stay).
+    let halved = (5 * 5 * 96 * 256 + 3 * 3 * 384 * 384 + 3 * 3 * 384 * 256) / 2;
+    assert_eq!(counts_agree::<AlexNetPaperGrouped>(), 62_378_344 - halved);
+}
+
+kiln::models::resnet18!(struct ResNet18Mnist, input: [28, 28, 1], classes: 10);
+kiln::models::resnet18!(struct ResNet18Cifar, input: [32, 32, 3], classes: 10);
+kiln::models::resnet50!(struct ResNet50Cifar, input: [32, 32, 3], classes: 10);
+kiln::models::googlenet!(struct GoogLeNetMnist, input: [28, 28, 1], classes: 10);
+kiln::models::googlenet!(struct GoogLeNetCifar, input: [32, 32, 3], classes: 10);
+kiln::models::cifar_resnet!(struct ResNet20Mnist, input: [28, 28, 1], classes: 10, n: 3, shortcut: A);
+
+/// Runs `M` on a random batch of two and checks the output's shape.
+fn runs<M: Model>() {
+    let device = Device::flex();
+    let [w, h, d] = M::INPUT;
+    let x = kiln::burn::tensor::Tensor::<4>::random(
+        [2, d, h, w],
+        kiln::burn::tensor::Distribution::Normal(0.0, 1.0),
+        &device,
+    );
+    let y = M::init(&device)
+        .forward_tensor(x)
+        .expect("the input has the model's shape");
+    assert_eq!(y.dims(), [2, 10, 1, 1], "{}", M::summary().model);
+}
+
+#[test]
+fn resnets_and_googlenet_take_small_inputs() {
+    runs::<ResNet18Mnist>();
+    runs::<ResNet18Cifar>();
+    runs::<ResNet50Cifar>();
+    runs::<GoogLeNetMnist>();
+    runs::<GoogLeNetCifar>();
+    runs::<ResNet20Mnist>();
+    // torchvision's shapes for a 28×28 input: the stem floors to 14, the ceil-mode pools give
+    // 7, 3 and 1, and the last 2×2 pool keeps one window over the single remaining pixel.
+    let summary = GoogLeNetMnist::summary();
+    for (stage, side) in [
+        ("conv1", 14),
+        ("maxpool1", 7),
+        ("maxpool2", 3),
+        ("maxpool3", 1),
+        ("maxpool4", 1),
+    ] {
+        assert_eq!(stage_output(&summary, stage, None)[0], side, "{stage}");
+    }
+    // ResNet-20 on 28×28: the stride-2 stages floor 14.5 to 14 and 7.5 to 7.
+    let summary = ResNet20Mnist::summary();
+    assert_eq!(
+        stage_output(&summary, "layer2", Some("layer3"))[..2],
+        [14, 14]
+    );
+    assert_eq!(stage_output(&summary, "layer3", None)[..2], [7, 7]);
+}
+
+#[test]
+fn googlenet_aux_heads_run_only_when_asked() {
+    let device = Device::flex();
+    let model = GoogLeNetCifar::init(&device);
+    let x = kiln::Act::<32, 32, 3>::random(2, &device);
+    let (main, aux) = model.forward_aux(x.clone());
+    assert_eq!(main.tensor().dims(), [2, 10, 1, 1]);
+    assert_eq!(aux.aux1.tensor().dims(), [2, 10, 1, 1]);
+    assert_eq!(aux.aux2.tensor().dims(), [2, 10, 1, 1]);
+    // Without the heads the main path is the same computation.
+    let plain = model.forward(x);
+    let diff = (plain.into_tensor() - main.into_tensor())
+        .abs()
+        .max()
+        .into_scalar::<f32>();
+    assert_eq!(diff, 0.0);
+}
