@@ -3,12 +3,14 @@
 //! - `cargo xtask test`: installs what the tests need (Debian packages, when run as root) and
 //!   runs formatting, clippy and the whole test suite.
 //! - `cargo xtask train`: trains the Fashion-MNIST example on the real data (optimised build).
+//! - `cargo xtask summary <model> [--input WxHxD] [--classes N]`: prints a zoo model's layer
+//!   table, compiling the model for that input so that its shapes are checked for it.
 
 use std::process::{Command, ExitCode};
 
-/// Debian packages the tests and the default training job read: the Fashion-MNIST IDX files
-/// and Mesa's Vulkan drivers (lavapipe, wgpu's CPU adapter).
-const PACKAGES: [&str; 2] = ["dataset-fashion-mnist", "mesa-vulkan-drivers"];
+/// Debian packages the tests use: Mesa's Vulkan drivers (lavapipe, wgpu's CPU adapter). The
+/// Fashion-MNIST data ships in `data/`.
+const PACKAGES: [&str; 1] = ["mesa-vulkan-drivers"];
 
 fn run(program: &str, args: &[&str]) -> Result<(), String> {
     eprintln!("$ {program} {}", args.join(" "));
@@ -73,10 +75,176 @@ fn test() -> Result<(), String> {
 }
 
 fn train(args: &[String]) -> Result<(), String> {
-    ensure_packages()?;
     let mut command = vec!["run", "--release", "--example", "fashion_cnn", "--"];
     command.extend(args.iter().map(String::as_str));
     run("cargo", &command)
+}
+
+/// The zoo's models: command-line name, declaring macro (with any fixed arguments), default
+/// input and class count.
+const MODELS: &[(&str, &str, &str, [usize; 3], usize)] = &[
+    ("alexnet", "alexnet", "", [224, 224, 3], 1000),
+    (
+        "alexnet-paper",
+        "alexnet_paper",
+        "groups: 1",
+        [227, 227, 3],
+        1000,
+    ),
+    (
+        "alexnet-paper-grouped",
+        "alexnet_paper",
+        "groups: 2",
+        [227, 227, 3],
+        1000,
+    ),
+    ("vgg11", "vgg11", "", [224, 224, 3], 1000),
+    ("vgg11-bn", "vgg11_bn", "", [224, 224, 3], 1000),
+    ("vgg13", "vgg13", "", [224, 224, 3], 1000),
+    ("vgg13-bn", "vgg13_bn", "", [224, 224, 3], 1000),
+    ("vgg16", "vgg16", "", [224, 224, 3], 1000),
+    ("vgg16-bn", "vgg16_bn", "", [224, 224, 3], 1000),
+    ("vgg19", "vgg19", "", [224, 224, 3], 1000),
+    ("vgg19-bn", "vgg19_bn", "", [224, 224, 3], 1000),
+    ("googlenet", "googlenet", "", [224, 224, 3], 1000),
+    ("resnet18", "resnet18", "", [224, 224, 3], 1000),
+    ("resnet34", "resnet34", "", [224, 224, 3], 1000),
+    ("resnet50", "resnet50", "", [224, 224, 3], 1000),
+    ("resnet101", "resnet101", "", [224, 224, 3], 1000),
+    ("resnet152", "resnet152", "", [224, 224, 3], 1000),
+    (
+        "resnet20",
+        "cifar_resnet",
+        "n: 3, shortcut: A",
+        [32, 32, 3],
+        10,
+    ),
+    (
+        "resnet32",
+        "cifar_resnet",
+        "n: 5, shortcut: A",
+        [32, 32, 3],
+        10,
+    ),
+    (
+        "resnet44",
+        "cifar_resnet",
+        "n: 7, shortcut: A",
+        [32, 32, 3],
+        10,
+    ),
+    (
+        "resnet56",
+        "cifar_resnet",
+        "n: 9, shortcut: A",
+        [32, 32, 3],
+        10,
+    ),
+    (
+        "resnet110",
+        "cifar_resnet",
+        "n: 18, shortcut: A",
+        [32, 32, 3],
+        10,
+    ),
+    ("plain20", "cifar_plain", "n: 3", [32, 32, 3], 10),
+    ("plain32", "cifar_plain", "n: 5", [32, 32, 3], 10),
+    ("plain44", "cifar_plain", "n: 7", [32, 32, 3], 10),
+    ("plain56", "cifar_plain", "n: 9", [32, 32, 3], 10),
+    ("plain110", "cifar_plain", "n: 18", [32, 32, 3], 10),
+];
+
+/// `28x28x1` as `[28, 28, 1]`.
+fn parse_input(text: &str) -> Result<[usize; 3], String> {
+    let dims: Vec<usize> = text
+        .split(['x', '×'])
+        .map(|d| d.trim().parse::<usize>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("--input takes WxHxD, e.g. 28x28x1, not `{text}`"))?;
+    dims.try_into()
+        .map_err(|_| format!("--input takes three sizes WxHxD, not `{text}`"))
+}
+
+/// `vgg16-bn` as `Vgg16Bn`.
+fn type_name(model: &str) -> String {
+    model
+        .split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+        })
+        .collect()
+}
+
+/// Prints the summary of `args[0]` at `--input` and `--classes`: the model is declared for
+/// that input in a file that `examples/summary.rs` includes, and compiled, so an input the
+/// architecture cannot take is reported by the compiler, naming the layer.
+fn summary(args: &[String]) -> Result<(), String> {
+    let names = || MODELS.iter().map(|m| m.0).collect::<Vec<_>>().join(", ");
+    let name = args.first().ok_or_else(|| {
+        format!(
+            "usage: cargo xtask summary <model> [--input WxHxD] [--classes N]; models: {}",
+            names()
+        )
+    })?;
+    let &(_, makro, extra, mut input, mut classes) = MODELS
+        .iter()
+        .find(|m| m.0 == name)
+        .ok_or_else(|| format!("unknown model `{name}`; models: {}", names()))?;
+    let mut rest = args[1..].iter();
+    while let Some(flag) = rest.next() {
+        let value = rest.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--input" => input = parse_input(value)?,
+            "--classes" => {
+                classes = value
+                    .parse()
+                    .map_err(|_| format!("--classes takes a number, not `{value}`"))?
+            }
+            other => {
+                return Err(format!(
+                    "unknown option {other}; options: --input WxHxD, --classes N"
+                ));
+            }
+        }
+    }
+    let ty = type_name(name);
+    let [w, h, d] = input;
+    let extra = if extra.is_empty() {
+        String::new()
+    } else {
+        format!(", {extra}")
+    };
+    let declaration = format!(
+        "{makro}!(pub struct {ty}, input: [{w}, {h}, {d}], classes: {classes}{extra});\ntype Net = {ty};\n"
+    );
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/kiln-summary");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let file = dir.join("model.rs");
+    std::fs::write(&file, declaration)
+        .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    eprintln!("compiling {name} for a {w}×{h}×{d} input and {classes} classes");
+    let status = Command::new("cargo")
+        .args([
+            "run",
+            "--quiet",
+            "--features",
+            "summary",
+            "--example",
+            "summary",
+        ])
+        .env("KILN_SUMMARY_MODEL", &file)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name} does not compile for a {w}×{h}×{d} input (the compiler's message above names the layer)"
+        ))
+    }
 }
 
 fn main() -> ExitCode {
@@ -84,8 +252,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
         Some("train") => train(&args[1..]),
+        Some("summary") => summary(&args[1..]),
         _ => Err(
-            "usage: cargo xtask test | cargo xtask train [--epochs N] [--limit N] [--data DIR]"
+            "usage: cargo xtask test | cargo xtask train [--epochs N] [--limit N] \
+                  [--data DIR] | cargo xtask summary <model> [--input WxHxD] [--classes N]"
                 .to_string(),
         ),
     };
