@@ -1,0 +1,139 @@
+//! Learning-rate schedules by epoch: reduce-on-plateau (burn has none), cosine and step.
+
+/// A learning-rate schedule, stepped once per epoch with the epoch's validation accuracy.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Schedule {
+    /// Divide the rate by `1 / factor` when validation accuracy has not improved by more than
+    /// `threshold` (relative) for more than `patience` epochs, as PyTorch's
+    /// `ReduceLROnPlateau(mode="max", threshold_mode="rel")`.
+    Plateau(Plateau),
+    /// Cosine annealing from the initial rate to 0 over `epochs` epochs.
+    Cosine {
+        /// Epochs over which the rate falls to 0.
+        epochs: usize,
+    },
+    /// Multiply the rate by `gamma` every `every` epochs.
+    Step {
+        /// Epochs between reductions.
+        every: usize,
+        /// The factor applied at each reduction.
+        gamma: f64,
+    },
+}
+
+/// The state of a reduce-on-plateau schedule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plateau {
+    /// Factor applied to the rate at a plateau (0.1: divide by 10).
+    pub factor: f64,
+    /// Epochs without improvement tolerated before reducing.
+    pub patience: usize,
+    /// Relative improvement that counts: `metric > best · (1 + threshold)`.
+    pub threshold: f64,
+    /// The rate never goes below this.
+    pub min_lr: f64,
+    /// The best metric so far (`None` before the first epoch).
+    pub best: Option<f64>,
+    /// Epochs since the last improvement.
+    pub bad_epochs: usize,
+}
+
+impl Plateau {
+    /// The lecture's recipe: divide by 10 after `patience` epochs without improvement.
+    pub fn new(patience: usize) -> Self {
+        Self {
+            factor: 0.1,
+            patience,
+            threshold: 1e-4,
+            min_lr: 1e-6,
+            best: None,
+            bad_epochs: 0,
+        }
+    }
+
+    /// Records one epoch's `metric` and returns the rate for the next epoch.
+    pub fn step(&mut self, lr: f64, metric: f64) -> f64 {
+        let improved = self
+            .best
+            .is_none_or(|best| metric > best * (1.0 + self.threshold));
+        if improved {
+            self.best = Some(metric);
+            self.bad_epochs = 0;
+            return lr;
+        }
+        self.bad_epochs += 1;
+        if self.bad_epochs > self.patience {
+            self.bad_epochs = 0;
+            (lr * self.factor).max(self.min_lr)
+        } else {
+            lr
+        }
+    }
+}
+
+impl Schedule {
+    /// The rate for epoch `epoch + 1` (epochs count from 0), given the initial rate `base`, the
+    /// current rate `lr` and epoch `epoch`'s validation accuracy.
+    pub fn next_lr(&mut self, base: f64, lr: f64, epoch: usize, val_accuracy: f64) -> f64 {
+        match self {
+            Schedule::Plateau(plateau) => plateau.step(lr, val_accuracy),
+            Schedule::Cosine { epochs } => {
+                let t = ((epoch + 1) as f64 / (*epochs).max(1) as f64).min(1.0);
+                0.5 * base * (1.0 + (std::f64::consts::PI * t).cos())
+            }
+            Schedule::Step { every, gamma } => {
+                base * gamma.powi(((epoch + 1) / (*every).max(1)) as i32)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plateau_divides_by_ten_after_patience_epochs_without_improvement() {
+        let mut schedule = Schedule::Plateau(Plateau::new(2));
+        let accuracies = [0.5, 0.6, 0.6, 0.59, 0.6, 0.61, 0.61, 0.61, 0.61];
+        let mut lr = 0.1;
+        let mut rates = Vec::new();
+        for (epoch, acc) in accuracies.into_iter().enumerate() {
+            lr = schedule.next_lr(0.1, lr, epoch, acc);
+            rates.push(lr);
+        }
+        // Improvements at epochs 0, 1 and 5. Epochs 2, 3 and 4 do not improve: the third one
+        // exceeds the patience and reduces; 6, 7 and 8 reduce again.
+        let expected = [0.1, 0.1, 0.1, 0.1, 0.01, 0.01, 0.01, 0.01, 0.001];
+        for (got, want) in rates.iter().zip(expected) {
+            assert!((got - want).abs() < 1e-12, "{rates:?}");
+        }
+    }
+
+    #[test]
+    fn a_gain_below_the_threshold_is_not_an_improvement() {
+        let mut plateau = Plateau::new(0);
+        assert_eq!(plateau.step(0.1, 0.9), 0.1);
+        let lr = plateau.step(0.1, 0.9 * (1.0 + 0.5e-4));
+        assert!((lr - 0.01).abs() < 1e-12);
+    }
+
+    #[test]
+    fn cosine_and_step_follow_their_formulas() {
+        let mut cosine = Schedule::Cosine { epochs: 4 };
+        let rates: Vec<f64> = (0..4).map(|e| cosine.next_lr(0.1, 0.0, e, 0.0)).collect();
+        let expected = [0.085_355_339, 0.05, 0.014_644_661, 0.0];
+        for (got, want) in rates.iter().zip(expected) {
+            assert!((got - want).abs() < 1e-8, "{rates:?}");
+        }
+        let mut step = Schedule::Step {
+            every: 2,
+            gamma: 0.1,
+        };
+        let rates: Vec<f64> = (0..4).map(|e| step.next_lr(0.1, 0.0, e, 0.0)).collect();
+        let expected = [0.1, 0.01, 0.01, 0.001];
+        for (got, want) in rates.iter().zip(expected) {
+            assert!((got - want).abs() < 1e-12, "{rates:?}");
+        }
+    }
+}
