@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use kiln::burn::module::Module;
 use kiln::burn::optim::AdamConfig;
 use kiln::burn::tensor::Device;
-use kiln::data::{Mnist, fashion_mnist_dir, shuffled_indices};
+use kiln::data::{Dataset, fashion_mnist_dir, shuffled_indices};
 use kiln::models::FashionCnn;
 use kiln::train::{Evaluation, evaluate, train_step};
 
@@ -48,7 +48,7 @@ fn parse_args() -> Result<Options, Box<dyn Error>> {
 
 fn main() -> Result<(), Box<dyn Error>> {
     let options = parse_args()?;
-    let data = Mnist::load(&options.data)?;
+    let data = Dataset::mnist(&options.data)?;
     println!("{}\n", FashionCnn::summary());
     let device = Device::flex().autodiff();
     device.seed(42);

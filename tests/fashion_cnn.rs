@@ -3,14 +3,14 @@
 use kiln::burn::module::Module;
 use kiln::burn::optim::AdamConfig;
 use kiln::burn::tensor::Device;
-use kiln::data::{Mnist, fashion_mnist_dir, shuffled_indices};
+use kiln::data::{Dataset, fashion_mnist_dir, shuffled_indices};
 use kiln::models::FashionCnn;
 use kiln::train::{evaluate, train_step};
 
 #[test]
 fn loss_goes_down_on_real_fashion_mnist() {
     let dir = fashion_mnist_dir();
-    let data = Mnist::load(&dir).unwrap_or_else(|e| {
+    let data = Dataset::mnist(&dir).unwrap_or_else(|e| {
         panic!("Fashion-MNIST is needed (apt-get install dataset-fashion-mnist): {e}")
     });
     assert_eq!((data.train.len(), data.test.len()), (60_000, 10_000));

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use crate::DataError;
 
-/// Unsigned-byte images of one size, row-major, one after another.
+/// Unsigned-byte images of one size, one after another; each is `depth` planes of `rows × cols`
+/// bytes, row-major.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Images {
     /// Number of images.
@@ -14,12 +15,14 @@ pub struct Images {
     pub rows: usize,
     /// Columns (width) of each image.
     pub cols: usize,
+    /// Planes (colour channels) of each image: 1 for IDX files, 3 for CIFAR-10.
+    pub depth: usize,
     /// `count · rows · cols` pixels.
     pub pixels: Vec<u8>,
 }
 
 /// Reads a whole file, gunzipping it when its name ends in `.gz`.
-fn read_bytes(path: &Path) -> Result<Vec<u8>, DataError> {
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, DataError> {
     let io = |source| DataError::Io {
         path: path.to_path_buf(),
         source,
@@ -95,6 +98,7 @@ pub fn read_images(path: &Path) -> Result<Images, DataError> {
         count: sizes[0],
         rows: sizes[1],
         cols: sizes[2],
+        depth: 1,
         pixels: payload.to_vec(),
     })
 }

@@ -4,13 +4,15 @@
 //! wrong; nothing here panics on a bad file.
 
 mod augment;
+mod cifar;
 mod error;
 mod idx;
 mod mnist;
 mod shuffle;
 
 pub use augment::{Augment, ImageSize, flip_horizontal, rotate_scale, translate};
+pub use cifar::{CIFAR10_CLASSES, read_cifar10};
 pub use error::DataError;
 pub use idx::{Images, read_images, read_labels};
-pub use mnist::{FASHION_MNIST_CLASSES, Mnist, Split, fashion_mnist_dir};
+pub use mnist::{Dataset, FASHION_MNIST_CLASSES, Split, fashion_mnist_dir};
 pub use shuffle::{SplitMix64, shuffled_indices};

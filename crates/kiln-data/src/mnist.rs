@@ -38,9 +38,9 @@ pub struct Split {
     pub labels: Vec<u8>,
 }
 
-/// The training and test splits of an MNIST-format directory.
+/// The training and test splits of a dataset.
 #[derive(Clone, Debug)]
-pub struct Mnist {
+pub struct Dataset {
     /// 60 000 images in the original datasets.
     pub train: Split,
     /// 10 000 images in the original datasets.
@@ -72,10 +72,11 @@ fn load_split(dir: &Path, prefix: &str) -> Result<Split, DataError> {
     Ok(Split { images, labels })
 }
 
-impl Mnist {
-    /// Reads `train-*` and `t10k-*` IDX files (plain or `.gz`) from `dir`.
-    pub fn load(dir: &Path) -> Result<Self, DataError> {
-        Ok(Mnist {
+impl Dataset {
+    /// Reads `train-*` and `t10k-*` IDX files (plain or `.gz`) from `dir`: MNIST,
+    /// Fashion-MNIST, KMNIST.
+    pub fn mnist(dir: &Path) -> Result<Self, DataError> {
+        Ok(Dataset {
             train: load_split(dir, "train")?,
             test: load_split(dir, "t10k")?,
         })
@@ -113,7 +114,7 @@ impl Split {
         (mean as f32, var.sqrt() as f32)
     }
 
-    /// The examples at `indices` as a normalised `[batch, 1, rows, cols]` tensor and
+    /// The examples at `indices` as a normalised `[batch, depth, rows, cols]` tensor and
     /// `[batch]` labels.
     pub fn batch(
         &self,
@@ -121,15 +122,17 @@ impl Split {
         (mean, std): (f32, f32),
         device: &Device,
     ) -> (Tensor<4>, Tensor<1, Int>) {
-        let Images { rows, cols, .. } = self.images;
-        let size = rows * cols;
+        let Images {
+            rows, cols, depth, ..
+        } = self.images;
+        let size = depth * rows * cols;
         let mut values = Vec::with_capacity(indices.len() * size);
         for &i in indices {
             let image = &self.images.pixels[i * size..(i + 1) * size];
             values.extend(image.iter().map(|&p| (p as f32 / 255.0 - mean) / std));
         }
         let images = Tensor::from_data(
-            TensorData::new(values, [indices.len(), 1, rows, cols]),
+            TensorData::new(values, [indices.len(), depth, rows, cols]),
             device,
         );
         let labels: Vec<i64> = indices.iter().map(|&i| self.labels[i] as i64).collect();

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use kiln_data::{Mnist, read_images, read_labels};
+use kiln_data::{Dataset, read_images, read_labels};
 
 fn idx(magic: u32, dims: &[u32], data: &[u8]) -> Vec<u8> {
     let mut bytes = magic.to_be_bytes().to_vec();
@@ -60,7 +60,7 @@ fn a_well_formed_directory_loads_plain_and_gzipped() {
         &idx(0x801, &[1], &[7]),
         true,
     );
-    let data = Mnist::load(dir.path()).unwrap();
+    let data = Dataset::mnist(dir.path()).unwrap();
     assert_eq!(data.train.images.pixels, pixels);
     assert_eq!((data.train.images.rows, data.train.images.cols), (2, 2));
     assert_eq!(data.train.labels, vec![0, 9, 4]);
@@ -140,13 +140,89 @@ fn label_and_image_counts_must_agree() {
             false,
         );
     }
-    let err = Mnist::load(dir.path()).unwrap_err().to_string();
+    let err = Dataset::mnist(dir.path()).unwrap_err().to_string();
     assert!(err.contains("1 labels for 2 images"), "{err}");
 }
 
 #[test]
 fn a_missing_file_names_it() {
     let dir = tempfile::tempdir().unwrap();
-    let err = Mnist::load(dir.path()).unwrap_err().to_string();
+    let err = Dataset::mnist(dir.path()).unwrap_err().to_string();
     assert!(err.contains("train-images-idx3-ubyte"), "{err}");
+}
+
+/// A CIFAR-10 record: the label, then red, green and blue planes filled with `fill`.
+fn cifar_record(label: u8, fill: [u8; 3]) -> Vec<u8> {
+    let mut record = vec![label];
+    for value in fill {
+        record.extend(std::iter::repeat_n(value, 1024));
+    }
+    record
+}
+
+#[test]
+fn cifar10_batches_load_with_three_planes() {
+    let dir = tempfile::tempdir().unwrap();
+    for (n, name) in [
+        "data_batch_1.bin",
+        "data_batch_2.bin",
+        "data_batch_3.bin",
+        "data_batch_4.bin",
+        "data_batch_5.bin",
+        "test_batch.bin",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut bytes = cifar_record(n as u8, [1, 2, 3]);
+        bytes.extend(cifar_record(9, [4, 5, 6]));
+        write(dir.path(), name, &bytes, false);
+    }
+    let data = kiln_data::Dataset::cifar10(dir.path()).unwrap();
+    assert_eq!(data.train.len(), 10);
+    assert_eq!(data.test.labels, vec![5, 9]);
+    assert_eq!(data.train.labels[..4], [0, 9, 1, 9]);
+    let images = &data.train.images;
+    assert_eq!((images.rows, images.cols, images.depth), (32, 32, 3));
+    // The second image's green plane.
+    assert_eq!(images.pixels[3072 + 1024], 5);
+    let device = burn::tensor::Device::flex();
+    let (batch, labels) = data.test.batch(&[1], (0.0, 1.0 / 255.0), &device);
+    assert_eq!(batch.dims(), [1, 3, 32, 32]);
+    assert_eq!(
+        labels
+            .into_data()
+            .convert::<i64>()
+            .try_to_vec::<i64>()
+            .unwrap(),
+        vec![9]
+    );
+    // The green plane of that image, normalised to its byte values.
+    let green = batch
+        .slice([0..1, 1..2, 0..32, 0..32])
+        .into_data()
+        .try_to_vec::<f32>()
+        .unwrap();
+    assert!(green.iter().all(|&v| (v - 5.0).abs() < 1e-4));
+}
+
+#[test]
+fn cifar10_truncated_files_and_bad_labels_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = cifar_record(3, [0, 0, 0]);
+    bytes.truncate(3000);
+    let path = write(dir.path(), "data_batch_1.bin", &bytes, false);
+    let err = kiln_data::read_cifar10(&path).unwrap_err().to_string();
+    assert!(
+        err.contains("data_batch_1.bin") && err.contains("3000 bytes"),
+        "{err}"
+    );
+    let mut bytes = cifar_record(3, [0, 0, 0]);
+    bytes.extend(cifar_record(12, [0, 0, 0]));
+    let path = write(dir.path(), "test_batch.bin", &bytes, false);
+    let err = kiln_data::read_cifar10(&path).unwrap_err().to_string();
+    assert!(
+        err.contains("test_batch.bin") && err.contains("record 1 has label 12"),
+        "{err}"
+    );
 }
