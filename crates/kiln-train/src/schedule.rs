@@ -88,6 +88,53 @@ impl Schedule {
     }
 }
 
+impl Schedule {
+    /// The schedule's state as one line of `state.txt`.
+    pub fn encode(&self) -> String {
+        match self {
+            Schedule::Plateau(p) => format!(
+                "plateau {} {} {} {} {} {}",
+                p.factor,
+                p.patience,
+                p.threshold,
+                p.min_lr,
+                p.best.map_or("none".to_string(), |b| b.to_string()),
+                p.bad_epochs
+            ),
+            Schedule::Cosine { epochs } => format!("cosine {epochs}"),
+            Schedule::Step { every, gamma } => format!("step {every} {gamma}"),
+        }
+    }
+
+    /// The schedule [`encode`](Schedule::encode) wrote, or `None` for a malformed line.
+    pub fn decode(line: &str) -> Option<Schedule> {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["plateau", factor, patience, threshold, min_lr, best, bad] => {
+                Some(Schedule::Plateau(Plateau {
+                    factor: factor.parse().ok()?,
+                    patience: patience.parse().ok()?,
+                    threshold: threshold.parse().ok()?,
+                    min_lr: min_lr.parse().ok()?,
+                    best: match *best {
+                        "none" => None,
+                        b => Some(b.parse().ok()?),
+                    },
+                    bad_epochs: bad.parse().ok()?,
+                }))
+            }
+            ["cosine", epochs] => Some(Schedule::Cosine {
+                epochs: epochs.parse().ok()?,
+            }),
+            ["step", every, gamma] => Some(Schedule::Step {
+                every: every.parse().ok()?,
+                gamma: gamma.parse().ok()?,
+            }),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +163,25 @@ mod tests {
         assert_eq!(plateau.step(0.1, 0.9), 0.1);
         let lr = plateau.step(0.1, 0.9 * (1.0 + 0.5e-4));
         assert!((lr - 0.01).abs() < 1e-12);
+    }
+
+    #[test]
+    fn states_round_trip_through_their_text() {
+        let mut plateau = Plateau::new(3);
+        plateau.step(0.1, 0.8);
+        plateau.step(0.1, 0.7);
+        for schedule in [
+            Schedule::Plateau(plateau),
+            Schedule::Plateau(Plateau::new(1)),
+            Schedule::Cosine { epochs: 30 },
+            Schedule::Step {
+                every: 10,
+                gamma: 0.1,
+            },
+        ] {
+            assert_eq!(Schedule::decode(&schedule.encode()), Some(schedule));
+        }
+        assert_eq!(Schedule::decode("plateau 0.1"), None);
     }
 
     #[test]

@@ -1,0 +1,302 @@
+//! The training loop: the lecture's recipe (SGD with momentum, L2 weight decay, a learning-rate
+//! schedule), a validation split held out from the training set, seeded augmentation, and a
+//! checkpoint after every epoch from which a run resumes exactly.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use burn::module::Module;
+use burn::optim::decay::WeightDecayConfig;
+use burn::optim::momentum::MomentumConfig;
+use burn::optim::{ModuleOptimizer, SgdConfig};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use kiln_core::Model;
+use kiln_data::{Augment, ImageSize, Split, SplitMix64, shuffled_indices};
+
+use crate::checkpoint::{Checkpoint, write_atomically};
+use crate::schedule::Schedule;
+use crate::step::{Evaluation, TrainError, evaluate, train_step};
+
+/// What to train for and how.
+#[derive(Clone, Debug)]
+pub struct FitConfig {
+    /// Epochs to train (a resumed run continues up to this many).
+    pub epochs: usize,
+    /// Examples per step.
+    pub batch_size: usize,
+    /// Initial learning rate.
+    pub lr: f64,
+    /// SGD momentum (dampening is 0, as in PyTorch).
+    pub momentum: f64,
+    /// L2 weight decay.
+    pub weight_decay: f32,
+    /// How the rate changes from epoch to epoch.
+    pub schedule: Schedule,
+    /// Share of the training set held out for validation.
+    pub val_fraction: f64,
+    /// Seed of initialisation, shuffling, augmentation and dropout.
+    pub seed: u64,
+    /// Augmentation of training images.
+    pub augment: Augment,
+    /// Train on at most this many images (smoke runs).
+    pub limit: Option<usize>,
+    /// Where checkpoints and `metrics.csv` go.
+    pub out: PathBuf,
+    /// Continue from the checkpoint in `out`, if there is one.
+    pub resume: bool,
+}
+
+/// One epoch's figures, as written to `metrics.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EpochRecord {
+    /// Epoch number, from 1.
+    pub epoch: usize,
+    /// Learning rate used in the epoch.
+    pub lr: f64,
+    /// Mean training loss.
+    pub train_loss: f64,
+    /// Training accuracy (inference mode, on a sample of the training images as large as the
+    /// validation set).
+    pub train_accuracy: f64,
+    /// Validation loss.
+    pub val_loss: f64,
+    /// Validation accuracy.
+    pub val_accuracy: f64,
+    /// Wall-clock seconds of the epoch.
+    pub seconds: f64,
+}
+
+impl EpochRecord {
+    /// The header of `metrics.csv`.
+    pub const CSV_HEADER: &'static str =
+        "epoch,lr,train_loss,train_accuracy,val_loss,val_accuracy,seconds";
+
+    /// This record as a `metrics.csv` line; numbers in full precision, so that a resumed run
+    /// reads back exactly what it wrote.
+    pub fn csv(&self) -> String {
+        format!(
+            "{},{},{},{},{},{},{:.3}",
+            self.epoch,
+            self.lr,
+            self.train_loss,
+            self.train_accuracy,
+            self.val_loss,
+            self.val_accuracy,
+            self.seconds
+        )
+    }
+}
+
+/// Why training stopped.
+#[derive(Debug)]
+pub enum FitError {
+    /// A step failed (a NaN or infinite loss, a batch of the wrong shape); the checkpoint of the
+    /// last completed epoch is kept.
+    Step {
+        /// Epoch, from 1.
+        epoch: usize,
+        /// Step within the epoch, from 1.
+        step: usize,
+        /// What went wrong.
+        source: TrainError,
+    },
+    /// A checkpoint or metrics file could not be written or read.
+    Checkpoint {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl fmt::Display for FitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FitError::Step {
+                epoch,
+                step,
+                source,
+            } => write!(
+                f,
+                "epoch {epoch}, step {step}: {source}; the checkpoint of the last completed \
+                 epoch is kept"
+            ),
+            FitError::Checkpoint { path, message } => write!(f, "{}: {message}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for FitError {}
+
+/// The training and validation indices of a training set of `n` images: a seeded split, then
+/// at most `limit` training images.
+pub fn split_indices(
+    n: usize,
+    val_fraction: f64,
+    seed: u64,
+    limit: Option<usize>,
+) -> (Vec<usize>, Vec<usize>) {
+    let order = shuffled_indices(n, seed);
+    let val = ((n as f64 * val_fraction).round() as usize).min(n.saturating_sub(1));
+    let (val_part, train_part) = order.split_at(val);
+    let train_len = limit.unwrap_or(train_part.len()).min(train_part.len());
+    let mut val_part = val_part.to_vec();
+    // A smoke run validates on as many images as it trains on, at most.
+    val_part.truncate(train_len.max(1));
+    (train_part[..train_len].to_vec(), val_part)
+}
+
+/// The batch of `split` at `indices`, each image augmented with `rng`, normalised by `stats`.
+fn augmented_batch(
+    split: &Split,
+    indices: &[usize],
+    stats: (f32, f32),
+    augment: &Augment,
+    rng: &mut SplitMix64,
+    device: &Device,
+) -> (Tensor<4>, Tensor<1, Int>) {
+    let images = &split.images;
+    let size = ImageSize {
+        rows: images.rows,
+        cols: images.cols,
+        depth: images.depth,
+    };
+    let (mean, std) = stats;
+    let mut values = Vec::with_capacity(indices.len() * size.len());
+    for &i in indices {
+        let image = &images.pixels[i * size.len()..(i + 1) * size.len()];
+        let image = augment.apply(image, size, rng);
+        values.extend(image.iter().map(|&p| (p as f32 / 255.0 - mean) / std));
+    }
+    let tensor = Tensor::from_data(
+        TensorData::new(values, [indices.len(), size.depth, size.rows, size.cols]),
+        device,
+    );
+    let labels: Vec<i64> = indices.iter().map(|&i| split.labels[i] as i64).collect();
+    let labels = Tensor::from_data(TensorData::new(labels, [indices.len()]), device);
+    (tensor, labels)
+}
+
+/// Evaluates `model` (inference mode) on the examples of `split` at `indices`.
+pub fn evaluate_split<M: Model>(
+    model: &M,
+    split: &Split,
+    indices: &[usize],
+    stats: (f32, f32),
+    device: &Device,
+) -> Result<Evaluation, TrainError> {
+    let mut total = Evaluation {
+        loss: 0.0,
+        correct: 0,
+        total: 0,
+    };
+    for chunk in indices.chunks(500) {
+        let (images, labels) = split.batch(chunk, stats, device);
+        let e = evaluate(model, images, labels)?;
+        total.loss += e.loss * e.total as f32;
+        total.correct += e.correct;
+        total.total += e.total;
+    }
+    total.loss /= total.total.max(1) as f32;
+    Ok(total)
+}
+
+/// Trains `M` on `train` (an autodiff `device`), calling `progress` after every step with
+/// (epoch, step, steps in the epoch, loss). Writes a checkpoint and `metrics.csv` to
+/// `config.out` after every epoch; with `config.resume` it continues from the checkpoint there.
+/// Epoch `e` reseeds shuffling, augmentation and dropout from `seed + e`, so a resumed run
+/// ends exactly where an uninterrupted one does.
+pub fn fit<M: Model + Module>(
+    config: &FitConfig,
+    train: &Split,
+    device: &Device,
+    progress: &mut dyn FnMut(usize, usize, usize, f32),
+) -> Result<(M, Vec<EpochRecord>), FitError> {
+    let stats = train.pixel_stats();
+    let (train_idx, val_idx) =
+        split_indices(train.len(), config.val_fraction, config.seed, config.limit);
+    device.seed(config.seed);
+    let mut model = M::init(device);
+    let mut optimizer: ModuleOptimizer = SgdConfig::new()
+        .with_momentum(Some(
+            MomentumConfig::new()
+                .with_momentum(config.momentum)
+                .with_dampening(0.0),
+        ))
+        .with_weight_decay(Some(WeightDecayConfig::new(config.weight_decay)))
+        .init();
+    let mut state = Checkpoint::fresh(config);
+    if config.resume
+        && let Some(found) = Checkpoint::read(&config.out)?
+    {
+        model = found.load_model(model)?;
+        optimizer = found.load_optimizer(optimizer)?;
+        state = found;
+    }
+    let mut lr = state.lr;
+    for epoch in state.history.len() + 1..=config.epochs {
+        let start = Instant::now();
+        let epoch_seed = config.seed.wrapping_add(epoch as u64);
+        device.seed(epoch_seed);
+        let mut rng = SplitMix64::new(epoch_seed);
+        let order: Vec<usize> = shuffled_indices(train_idx.len(), epoch_seed)
+            .into_iter()
+            .map(|i| train_idx[i])
+            .collect();
+        let batches: Vec<&[usize]> = order.chunks(config.batch_size).collect();
+        let (mut loss_sum, mut seen) = (0.0f64, 0usize);
+        for (step, batch) in batches.iter().enumerate() {
+            let (images, labels) =
+                augmented_batch(train, batch, stats, &config.augment, &mut rng, device);
+            let (next, loss) =
+                train_step(model, &mut optimizer, lr, images, labels).map_err(|source| {
+                    FitError::Step {
+                        epoch,
+                        step: step + 1,
+                        source,
+                    }
+                })?;
+            model = next;
+            loss_sum += loss as f64 * batch.len() as f64;
+            seen += batch.len();
+            progress(epoch, step + 1, batches.len(), loss);
+        }
+        let valid = model.valid();
+        let step_error = |source| FitError::Step {
+            epoch,
+            step: batches.len(),
+            source,
+        };
+        // Training accuracy in inference mode, on a sample the size of the validation set.
+        let sample = &train_idx[..val_idx.len().min(train_idx.len())];
+        let train_eval =
+            evaluate_split(&valid, train, sample, stats, device).map_err(step_error)?;
+        let val = evaluate_split(&valid, train, &val_idx, stats, device).map_err(step_error)?;
+        let record = EpochRecord {
+            epoch,
+            lr,
+            train_loss: loss_sum / seen.max(1) as f64,
+            train_accuracy: train_eval.correct as f64 / train_eval.total.max(1) as f64,
+            val_loss: val.loss as f64,
+            val_accuracy: val.correct as f64 / val.total.max(1) as f64,
+            seconds: start.elapsed().as_secs_f64(),
+        };
+        lr = state
+            .schedule
+            .next_lr(config.lr, lr, epoch - 1, record.val_accuracy);
+        state.lr = lr;
+        state.history.push(record);
+        state.write(&config.out, &model, &optimizer)?;
+        write_atomically(&config.out.join("metrics.csv"), &state.metrics_csv())?;
+    }
+    Ok((model, state.history))
+}
+
+/// `path` as a checkpoint error.
+pub(crate) fn checkpoint_error(path: &Path, message: impl fmt::Display) -> FitError {
+    FitError::Checkpoint {
+        path: path.to_path_buf(),
+        message: message.to_string(),
+    }
+}
