@@ -70,7 +70,13 @@ fn a_resumed_run_ends_with_the_metrics_of_an_uninterrupted_one() {
     assert_eq!(last, "epoch-0003");
     let kept = std::fs::read_dir(whole.path())
         .unwrap()
-        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("epoch-"))
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("epoch-")
+        })
         .count();
     assert!(kept <= 2, "only the last and the best checkpoints stay");
 
@@ -90,13 +96,24 @@ fn a_diverging_run_names_the_epoch_and_step() {
     diverging.lr = 1e20;
     diverging.weight_decay = 0.0;
     let err = train(&diverging).unwrap_err();
-    let FitError::Step { epoch, step, source } = &err else {
+    let FitError::Step {
+        epoch,
+        step,
+        source,
+    } = &err
+    else {
         panic!("{err}");
     };
     assert!(matches!(source, TrainError::NonFiniteLoss(_)), "{err}");
     let text = err.to_string();
-    assert!(text.contains(&format!("epoch {epoch}, step {step}")), "{text}");
+    assert!(
+        text.contains(&format!("epoch {epoch}, step {step}")),
+        "{text}"
+    );
     // The checkpoint of the epoch before the one that diverged is what remains.
     let last = std::fs::read_to_string(out.path().join("last")).ok();
-    assert_eq!(last, (*epoch > 1).then(|| format!("epoch-{:04}", epoch - 1)));
+    assert_eq!(
+        last,
+        (*epoch > 1).then(|| format!("epoch-{:04}", epoch - 1))
+    );
 }
