@@ -12,7 +12,7 @@ use kiln::burn::optim::AdamConfig;
 use kiln::burn::tensor::Device;
 use kiln::data::{Dataset, fashion_mnist_dir, shuffled_indices};
 use kiln::models::FashionCnn;
-use kiln::train::{Evaluation, evaluate, train_step};
+use kiln::train::{evaluate_split, train_step};
 
 /// Command-line options.
 struct Options {
@@ -75,23 +75,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
         bar.finish();
     }
-    let model = model.valid();
-    let mut total = Evaluation {
-        loss: 0.0,
-        correct: 0,
-        total: 0,
-    };
     let indices: Vec<usize> = (0..data.test.len()).collect();
-    for chunk in indices.chunks(500) {
-        let (images, labels) = data.test.batch(chunk, stats, &device);
-        let e = evaluate(&model, images, labels)?;
-        total.loss += e.loss * e.total as f32;
-        total.correct += e.correct;
-        total.total += e.total;
-    }
+    let total = evaluate_split(&model.valid(), &data.test, &indices, stats, &device)?;
     println!(
         "test: loss {:.4}, accuracy {:.2}% ({}/{})",
-        total.loss / total.total as f32,
+        total.loss,
         100.0 * total.correct as f64 / total.total as f64,
         total.correct,
         total.total

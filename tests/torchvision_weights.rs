@@ -1,6 +1,9 @@
 //! torchvision weights in kiln's ResNet-18: the logits and intermediate activations of
 //! `../shared/fixtures` (made with PyTorch), and clear errors for files that do not fit.
 
+mod common;
+
+use common::max_abs_diff;
 use kiln::Act;
 use kiln::burn::module::Module;
 use kiln::burn::tensor::{Device, Tensor, TensorData};
@@ -20,11 +23,6 @@ fn npy(name: &str, device: &Device) -> Tensor<4> {
     shape.resize(4, 1);
     let shape: [usize; 4] = shape.try_into().unwrap();
     Tensor::from_data(TensorData::new(values, shape), device)
-}
-
-fn max_abs_diff(a: &Tensor<4>, b: &Tensor<4>) -> f32 {
-    assert_eq!(a.dims(), b.dims());
-    (a.clone() - b.clone()).abs().max().into_scalar::<f32>()
 }
 
 #[test]
@@ -62,7 +60,9 @@ fn resnet18_with_torchvision_weights_reproduces_pytorch() {
         ("logits", logits, "resnet18-logits-2x1000.npy"),
     ];
     for (what, ours, file) in checks {
-        let diff = max_abs_diff(&ours, &npy(file, &device));
+        let expected = npy(file, &device);
+        assert_eq!(ours.dims(), expected.dims(), "{what}");
+        let diff = max_abs_diff(ours, expected);
         println!("{what}: max abs difference {diff:e}");
         assert!(diff <= 1e-4, "{what}: max abs difference {diff}");
     }
@@ -142,5 +142,5 @@ fn kiln_checkpoints_round_trip_exactly() {
         m.forward(Act::try_from_tensor(input.clone()).unwrap())
             .into_tensor()
     };
-    assert_eq!(max_abs_diff(&run(&model), &run(&loaded)), 0.0);
+    assert_eq!(max_abs_diff(run(&model), run(&loaded)), 0.0);
 }

@@ -268,7 +268,6 @@ impl Ctx {
                 self.concat(seq, owner, &name, branches, input, item.span)
             }
             Kind::Aux { body } => {
-                let input_shape_unchanged = input.clone();
                 let name = item.name.clone().unwrap_or_else(|| auto("aux"));
                 if !owner.path.is_empty() {
                     return Err(syn::Error::new(
@@ -276,8 +275,8 @@ impl Ctx {
                         format!("{name}: an `aux` branch must sit at the top level of the model"),
                     ));
                 }
-                self.aux(seq, owner, &name, body, input, item.span)?;
-                Ok(input_shape_unchanged)
+                self.aux(seq, owner, &name, body, input.clone(), item.span)?;
+                Ok(input)
             }
         }
     }

@@ -10,9 +10,9 @@ use burn::module::Module;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{ModuleOptimizer, SgdConfig};
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::Device;
 use kiln_core::Model;
-use kiln_data::{Augment, ImageSize, Split, SplitMix64, shuffled_indices};
+use kiln_data::{Augment, Split, SplitMix64, shuffled_indices};
 
 use crate::checkpoint::{Checkpoint, write_atomically};
 use crate::schedule::Schedule;
@@ -147,37 +147,6 @@ pub fn split_indices(
     (train_part[..train_len].to_vec(), val_part)
 }
 
-/// The batch of `split` at `indices`, each image augmented with `rng`, normalised by `stats`.
-fn augmented_batch(
-    split: &Split,
-    indices: &[usize],
-    stats: (f32, f32),
-    augment: &Augment,
-    rng: &mut SplitMix64,
-    device: &Device,
-) -> (Tensor<4>, Tensor<1, Int>) {
-    let images = &split.images;
-    let size = ImageSize {
-        rows: images.rows,
-        cols: images.cols,
-        depth: images.depth,
-    };
-    let (mean, std) = stats;
-    let mut values = Vec::with_capacity(indices.len() * size.len());
-    for &i in indices {
-        let image = &images.pixels[i * size.len()..(i + 1) * size.len()];
-        let image = augment.apply(image, size, rng);
-        values.extend(image.iter().map(|&p| (p as f32 / 255.0 - mean) / std));
-    }
-    let tensor = Tensor::from_data(
-        TensorData::new(values, [indices.len(), size.depth, size.rows, size.cols]),
-        device,
-    );
-    let labels: Vec<i64> = indices.iter().map(|&i| split.labels[i] as i64).collect();
-    let labels = Tensor::from_data(TensorData::new(labels, [indices.len()]), device);
-    (tensor, labels)
-}
-
 /// Evaluates `model` (inference mode) on the examples of `split` at `indices`.
 pub fn evaluate_split<M: Model>(
     model: &M,
@@ -248,7 +217,7 @@ pub fn fit<M: Model + Module>(
         let (mut loss_sum, mut seen) = (0.0f64, 0usize);
         for (step, batch) in batches.iter().enumerate() {
             let (images, labels) =
-                augmented_batch(train, batch, stats, &config.augment, &mut rng, device);
+                train.augmented_batch(batch, stats, &config.augment, &mut rng, device);
             let (next, loss) =
                 train_step(model, &mut optimizer, lr, images, labels).map_err(|source| {
                     FitError::Step {
