@@ -70,7 +70,7 @@ impl Parse for Arg {
 }
 
 /// An entry as written: an item, or `repeat(a..b) { items }`, which stands for copies of its
-/// items for `i` in `a..b`, each named item renamed `name_i`.
+/// items for `i` in `a..b` (none when a = b), each named item renamed `name_i`.
 enum Entry {
     One(Item),
     Repeat(Vec<Item>),
@@ -86,10 +86,12 @@ impl Parse for Entry {
             parenthesized!(content in input);
             let range: Expr = content.parse()?;
             let (start, end) = repeat_range(&range)?;
-            if start >= end {
+            // `repeat(1..n)` with n = 1 is empty: templates such as a CIFAR ResNet with one
+            // block per stage rely on it.
+            if start > end {
                 return Err(syn::Error::new(
                     word.span(),
-                    "`repeat` needs a non-empty range",
+                    format!("`repeat({start}..{end})` runs backwards"),
                 ));
             }
             let body = parse_block(input)?;
