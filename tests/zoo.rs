@@ -6,8 +6,9 @@ use kiln::Summary;
 use kiln::burn::module::Module;
 use kiln::burn::tensor::Device;
 use kiln::models::{
-    AlexNet, AlexNetPaper, AlexNetPaperGrouped, GoogLeNet, Plain20, ResNet18, ResNet20, ResNet34,
-    ResNet50, ResNet101, ResNet152, Vgg11, Vgg11Bn, Vgg13, Vgg16, Vgg16Bn, Vgg19,
+    AlexNet, AlexNetPaper, AlexNetPaperGrouped, CompactResNet8, GoogLeNet, Plain20, ResNet18,
+    ResNet20, ResNet34, ResNet50, ResNet101, ResNet152, Vgg11, Vgg11Bn, Vgg13, Vgg16, Vgg16Bn,
+    Vgg19,
 };
 use serde_json::Value;
 
@@ -191,6 +192,45 @@ fn cifar_resnets_and_plain_nets_have_the_counted_parameters() {
     };
     assert_eq!(weighted(ResNet110::summary()), 110);
     assert_eq!(weighted(Plain20::summary()), 20);
+}
+
+kiln::models::cifar_resnet!(
+    /// ResNet-8: one block per stage (`repeat(1..1)` is empty).
+    struct ResNet8, input: [32, 32, 3], classes: 10, n: 1, shortcut: A
+);
+kiln::models::compact_resnet!(
+    /// The compact ResNet-14.
+    struct CompactResNet14, input: [28, 28, 1], classes: 10, n: 2
+);
+
+/// The compact ResNet's parameters counted by hand: a 32-filter stem on `depth` channels,
+/// stages of 32, 64 and 128 filters with `n` blocks of two 3×3 convolutions (no bias) and
+/// batch norms, and the classifier.
+fn compact_params(depth: usize, n: usize, classes: usize) -> usize {
+    let conv = |d1: usize, k: usize| 9 * d1 * k + 2 * k;
+    let stage = |d1: usize, k: usize| conv(d1, k) + conv(k, k) + (n - 1) * 2 * conv(k, k);
+    conv(depth, 32) + stage(32, 32) + stage(32, 64) + stage(64, 128) + 128 * classes + classes
+}
+
+#[test]
+fn one_block_per_stage_and_the_compact_resnets_have_the_counted_parameters() {
+    assert_eq!(counts_agree::<ResNet8>(), cifar_params(1, 10, false));
+    assert_eq!(counts_agree::<CompactResNet8>(), compact_params(1, 1, 10));
+    assert_eq!(counts_agree::<CompactResNet8>(), 297_450);
+    assert_eq!(counts_agree::<CompactResNet14>(), compact_params(1, 2, 10));
+    // 28 → 28 (stem) → 14 (pool) → 7 (floor of 7.5) → 4.
+    let summary = CompactResNet8::summary();
+    assert_eq!(
+        stage_output(&summary, "maxpool", Some("layer1"))[..2],
+        [14, 14]
+    );
+    assert_eq!(
+        stage_output(&summary, "layer2", Some("layer3"))[..2],
+        [7, 7]
+    );
+    assert_eq!(stage_output(&summary, "layer3", None)[..2], [4, 4]);
+    runs::<CompactResNet8>();
+    runs::<ResNet8>();
 }
 
 #[test]

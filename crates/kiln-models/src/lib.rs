@@ -8,6 +8,7 @@
 
 mod alexnet;
 mod cifar;
+mod compact;
 mod fashion;
 mod googlenet;
 mod resnet;
@@ -16,6 +17,7 @@ pub mod weights;
 
 pub use alexnet::{AlexNet, AlexNetPaper, AlexNetPaperGrouped};
 pub use cifar::{Plain20, ResNet20};
+pub use compact::CompactResNet8;
 pub use fashion::FashionCnn;
 pub use googlenet::{GoogLeNet, GoogLeNetAux};
 pub use resnet::{ResNet18, ResNet34, ResNet50, ResNet101, ResNet152};
