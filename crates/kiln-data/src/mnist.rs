@@ -175,7 +175,8 @@ impl Split {
     }
 }
 
-/// Appends `image`'s bytes scaled to [0, 1] and standardised with `(mean, std)`.
-fn normalise(image: &[u8], (mean, std): (f32, f32), out: &mut Vec<f32>) {
+/// Appends `image`'s bytes scaled to [0, 1] and standardised with `(mean, std)`, as every
+/// batch is (use the training set's [`Split::pixel_stats`]).
+pub fn normalise(image: &[u8], (mean, std): (f32, f32), out: &mut Vec<f32>) {
     out.extend(image.iter().map(|&p| (p as f32 / 255.0 - mean) / std));
 }
