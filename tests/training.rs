@@ -36,7 +36,7 @@ fn train(config: &FitConfig) -> Result<Vec<EpochRecord>, FitError> {
     let _turn = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
     let data = Dataset::mnist(&fashion_mnist_dir()).expect("the vendored data");
     let device = Device::flex().autodiff();
-    let (_, history) = fit::<FashionCnn>(config, &data.train, &device, &mut |_, _, _, _| {})?;
+    let (_, history) = fit::<FashionCnn>(config, &data.train, &device, &mut |_| {})?;
     Ok(history)
 }
 

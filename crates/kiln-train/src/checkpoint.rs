@@ -8,6 +8,7 @@ use burn::module::Module;
 use burn::optim::ModuleOptimizer;
 
 use crate::fit::{EpochRecord, FitConfig, FitError, checkpoint_error};
+use crate::run::load_weights;
 use crate::schedule::Schedule;
 
 /// What a run needs to continue: the rate, the schedule's state and the epochs done.
@@ -81,7 +82,7 @@ impl Checkpoint {
         let mut history = Vec::new();
         for line in read_text(&metrics_path)?.lines().skip(1) {
             let fields: Vec<&str> = line.split(',').collect();
-            if fields.len() != 7 {
+            if fields.len() != 10 {
                 return Err(checkpoint_error(
                     &metrics_path,
                     format!("bad line `{line}`"),
@@ -96,6 +97,9 @@ impl Checkpoint {
                 val_loss: f(4)?,
                 val_accuracy: f(5)?,
                 seconds: f(6)?,
+                data_seconds: f(7)?,
+                compute_seconds: f(8)?,
+                images: parse(&metrics_path, "images", fields[9])?,
             });
         }
         Ok(Some(Self {
@@ -112,10 +116,7 @@ impl Checkpoint {
 
     /// `model` with the checkpoint's parameters.
     pub fn load_model<M: Module>(&self, model: M) -> Result<M, FitError> {
-        let path = self.dir().join("model.bpk");
-        model
-            .try_load_file(&path)
-            .map_err(|e| checkpoint_error(&path, format!("{e:?}")))
+        load_weights(model, &self.dir().join("model.bpk"))
     }
 
     /// `optimizer` with the checkpoint's state (momentum).

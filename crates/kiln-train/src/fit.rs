@@ -15,8 +15,10 @@ use kiln_core::Model;
 use kiln_data::{Augment, Split, SplitMix64, shuffled_indices};
 
 use crate::checkpoint::{Checkpoint, write_atomically};
+use crate::confusion::ConfusionMatrix;
+use crate::plot::write_curves;
 use crate::schedule::Schedule;
-use crate::step::{Evaluation, TrainError, evaluate, train_step};
+use crate::step::{Evaluation, TrainError, evaluate_predictions, train_step};
 
 /// What to train for and how.
 #[derive(Clone, Debug)]
@@ -48,43 +50,91 @@ pub struct FitConfig {
 }
 
 /// One epoch's figures, as written to `metrics.csv`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EpochRecord {
     /// Epoch number, from 1.
     pub epoch: usize,
     /// Learning rate used in the epoch.
     pub lr: f64,
-    /// Mean training loss.
+    /// Mean training loss over the epoch's batches, each before its update.
     pub train_loss: f64,
-    /// Training accuracy (inference mode, on a sample of the training images as large as the
-    /// validation set).
+    /// Training accuracy: the epoch's running mean, in training mode, of each batch before its
+    /// update (as Keras and burn-train report it).
     pub train_accuracy: f64,
     /// Validation loss.
     pub val_loss: f64,
     /// Validation accuracy.
     pub val_accuracy: f64,
-    /// Wall-clock seconds of the epoch.
+    /// Wall-clock seconds of the epoch, evaluation included.
     pub seconds: f64,
+    /// Seconds of the epoch's training steps spent building batches (reading, augmenting,
+    /// normalising, copying to the device).
+    pub data_seconds: f64,
+    /// Seconds of the epoch's training steps spent in forward, backward and the update.
+    pub compute_seconds: f64,
+    /// Training images in the epoch.
+    pub images: usize,
 }
 
 impl EpochRecord {
     /// The header of `metrics.csv`.
-    pub const CSV_HEADER: &'static str =
-        "epoch,lr,train_loss,train_accuracy,val_loss,val_accuracy,seconds";
+    pub const CSV_HEADER: &'static str = "epoch,lr,train_loss,train_accuracy,val_loss,\
+         val_accuracy,seconds,data_seconds,compute_seconds,images";
 
     /// This record as a `metrics.csv` line; numbers in full precision, so that a resumed run
     /// reads back exactly what it wrote.
     pub fn csv(&self) -> String {
         format!(
-            "{},{},{},{},{},{},{:.3}",
+            "{},{},{},{},{},{},{:.3},{:.3},{:.3},{}",
             self.epoch,
             self.lr,
             self.train_loss,
             self.train_accuracy,
             self.val_loss,
             self.val_accuracy,
-            self.seconds
+            self.seconds,
+            self.data_seconds,
+            self.compute_seconds,
+            self.images
         )
+    }
+
+    /// Training images per second of the steps (data and compute; evaluation excluded).
+    pub fn images_per_second(&self) -> f64 {
+        self.images as f64 / (self.data_seconds + self.compute_seconds).max(1e-9)
+    }
+}
+
+/// Where an epoch stands: reported after each training step, and once more when the epoch is
+/// evaluated and its checkpoint written, with `finished` set.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// Epoch, from 1.
+    pub epoch: usize,
+    /// Epochs of the run.
+    pub epochs: usize,
+    /// Steps done in this epoch.
+    pub step: usize,
+    /// Steps in this epoch.
+    pub steps: usize,
+    /// Images trained on in this epoch so far.
+    pub images: usize,
+    /// Mean training loss of the epoch so far (each batch before its update).
+    pub loss: f64,
+    /// Training accuracy of the epoch so far (training mode, each batch before its update).
+    pub accuracy: f64,
+    /// Seconds spent building batches so far.
+    pub data_seconds: f64,
+    /// Seconds spent in forward, backward and update so far.
+    pub compute_seconds: f64,
+    /// The epoch's record, once it is evaluated and its checkpoint written.
+    pub finished: Option<EpochRecord>,
+}
+
+impl Progress {
+    /// Images per second so far.
+    pub fn images_per_second(&self) -> f64 {
+        self.images as f64 / (self.data_seconds + self.compute_seconds).max(1e-9)
     }
 }
 
@@ -155,24 +205,53 @@ pub fn evaluate_split<M: Model>(
     stats: (f32, f32),
     device: &Device,
 ) -> Result<Evaluation, TrainError> {
+    let names: Vec<String> = (0..M::OUTPUT[2]).map(|c| c.to_string()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    Ok(confusion_split(model, split, indices, stats, device, &names)?.0)
+}
+
+/// [`evaluate_split`], also counting the confusion matrix over the model's classes, named
+/// `classes`.
+pub fn confusion_split<M: Model>(
+    model: &M,
+    split: &Split,
+    indices: &[usize],
+    stats: (f32, f32),
+    device: &Device,
+    classes: &[&str],
+) -> Result<(Evaluation, ConfusionMatrix), TrainError> {
+    let mut matrix = ConfusionMatrix::new(classes);
     let mut total = Evaluation {
         loss: 0.0,
         correct: 0,
         total: 0,
     };
     for chunk in indices.chunks(500) {
+        if let Some(label) = chunk
+            .iter()
+            .map(|&i| split.labels[i] as usize)
+            .find(|&l| l >= classes.len())
+        {
+            return Err(TrainError::Label {
+                label,
+                classes: classes.len(),
+            });
+        }
         let (images, labels) = split.batch(chunk, stats, device);
-        let e = evaluate(model, images, labels)?;
+        let (e, predicted) = evaluate_predictions(model, images, labels)?;
+        for (&i, p) in chunk.iter().zip(predicted) {
+            matrix.add(split.labels[i] as usize, p);
+        }
         total.loss += e.loss * e.total as f32;
         total.correct += e.correct;
         total.total += e.total;
     }
     total.loss /= total.total.max(1) as f32;
-    Ok(total)
+    Ok((total, matrix))
 }
 
-/// Trains `M` on `train` (an autodiff `device`), calling `progress` after every step with
-/// (epoch, step, steps in the epoch, loss). Writes a checkpoint and `metrics.csv` to
+/// Trains `M` on `train` (an autodiff `device`), calling `progress` after every step and at
+/// the end of every epoch. Writes a checkpoint and `metrics.csv` to
 /// `config.out` after every epoch; with `config.resume` it continues from the checkpoint there.
 /// Epoch `e` reseeds shuffling, augmentation and dropout from `seed + e`, so a resumed run
 /// ends exactly where an uninterrupted one does.
@@ -180,7 +259,7 @@ pub fn fit<M: Model + Module>(
     config: &FitConfig,
     train: &Split,
     device: &Device,
-    progress: &mut dyn FnMut(usize, usize, usize, f32),
+    progress: &mut dyn FnMut(&Progress),
 ) -> Result<(M, Vec<EpochRecord>), FitError> {
     let stats = train.pixel_stats();
     let (train_idx, val_idx) =
@@ -214,22 +293,42 @@ pub fn fit<M: Model + Module>(
             .map(|i| train_idx[i])
             .collect();
         let batches: Vec<&[usize]> = order.chunks(config.batch_size).collect();
-        let (mut loss_sum, mut seen) = (0.0f64, 0usize);
-        for (step, batch) in batches.iter().enumerate() {
+        let mut now = Progress {
+            epoch,
+            epochs: config.epochs,
+            step: 0,
+            steps: batches.len(),
+            images: 0,
+            loss: 0.0,
+            accuracy: 0.0,
+            data_seconds: 0.0,
+            compute_seconds: 0.0,
+            finished: None,
+        };
+        let (mut loss_sum, mut correct) = (0.0f64, 0usize);
+        for batch in &batches {
+            let clock = Instant::now();
             let (images, labels) =
                 train.augmented_batch(batch, stats, &config.augment, &mut rng, device);
-            let (next, loss) =
+            now.data_seconds += clock.elapsed().as_secs_f64();
+            let clock = Instant::now();
+            let (next, e) =
                 train_step(model, &mut optimizer, lr, images, labels).map_err(|source| {
                     FitError::Step {
                         epoch,
-                        step: step + 1,
+                        step: now.step + 1,
                         source,
                     }
                 })?;
+            now.compute_seconds += clock.elapsed().as_secs_f64();
             model = next;
-            loss_sum += loss as f64 * batch.len() as f64;
-            seen += batch.len();
-            progress(epoch, step + 1, batches.len(), loss);
+            loss_sum += e.loss as f64 * e.total as f64;
+            correct += e.correct;
+            now.step += 1;
+            now.images += e.total;
+            now.loss = loss_sum / now.images as f64;
+            now.accuracy = correct as f64 / now.images as f64;
+            progress(&now);
         }
         let valid = model.valid();
         let step_error = |source| FitError::Step {
@@ -237,19 +336,18 @@ pub fn fit<M: Model + Module>(
             step: batches.len(),
             source,
         };
-        // Training accuracy in inference mode, on a sample the size of the validation set.
-        let sample = &train_idx[..val_idx.len().min(train_idx.len())];
-        let train_eval =
-            evaluate_split(&valid, train, sample, stats, device).map_err(step_error)?;
         let val = evaluate_split(&valid, train, &val_idx, stats, device).map_err(step_error)?;
         let record = EpochRecord {
             epoch,
             lr,
-            train_loss: loss_sum / seen.max(1) as f64,
-            train_accuracy: train_eval.correct as f64 / train_eval.total.max(1) as f64,
+            train_loss: now.loss,
+            train_accuracy: now.accuracy,
             val_loss: val.loss as f64,
             val_accuracy: val.correct as f64 / val.total.max(1) as f64,
             seconds: start.elapsed().as_secs_f64(),
+            data_seconds: now.data_seconds,
+            compute_seconds: now.compute_seconds,
+            images: now.images,
         };
         lr = state
             .schedule
@@ -258,6 +356,10 @@ pub fn fit<M: Model + Module>(
         state.history.push(record);
         state.write(&config.out, &model, &optimizer)?;
         write_atomically(&config.out.join("metrics.csv"), &state.metrics_csv())?;
+        let curves = config.out.join("curves.png");
+        write_curves(&curves, &state.history).map_err(|e| checkpoint_error(&curves, e))?;
+        now.finished = Some(record);
+        progress(&now);
     }
     Ok((model, state.history))
 }

@@ -12,6 +12,13 @@ pub enum TrainError {
     Shape(ShapeMismatch),
     /// The loss is NaN or infinite.
     NonFiniteLoss(f32),
+    /// A label is not a class of the model.
+    Label {
+        /// The label.
+        label: usize,
+        /// The model's number of classes.
+        classes: usize,
+    },
 }
 
 impl core::fmt::Display for TrainError {
@@ -19,6 +26,12 @@ impl core::fmt::Display for TrainError {
         match self {
             TrainError::Shape(e) => write!(f, "batch shape: {e}"),
             TrainError::NonFiniteLoss(loss) => write!(f, "the loss is {loss}: training diverged"),
+            TrainError::Label { label, classes } => {
+                write!(
+                    f,
+                    "label {label} is not one of the model's {classes} classes"
+                )
+            }
         }
     }
 }
@@ -33,7 +46,8 @@ fn logits<M: Model>(model: &M, images: Tensor<4>) -> Result<Tensor<2>, TrainErro
 }
 
 /// One step of `optimizer` on the cross-entropy of `model` over a batch; returns the updated
-/// model and the batch's loss (before the update). The model must live on an autodiff device.
+/// model and the batch's loss and accuracy (before the update). The model must live on an
+/// autodiff device.
 ///
 /// # Shapes
 /// - `images`: `[batch, D, H, W]` of the model's input
@@ -44,8 +58,10 @@ pub fn train_step<M: Model>(
     lr: f64,
     images: Tensor<4>,
     labels: Tensor<1, Int>,
-) -> Result<(M, f32), TrainError> {
+) -> Result<(M, Evaluation), TrainError> {
     let logits = logits(&model, images)?;
+    let total = labels.dims()[0];
+    let correct = count_correct(&logits, labels.clone());
     let loss = CrossEntropyLossConfig::new()
         .init(&logits.device())
         .forward(logits, labels);
@@ -54,7 +70,19 @@ pub fn train_step<M: Model>(
         return Err(TrainError::NonFiniteLoss(value));
     }
     let grads = GradientsParams::from_grads(loss.backward(), &model);
-    Ok((optimizer.step(lr, model, grads), value))
+    let evaluation = Evaluation {
+        loss: value,
+        correct,
+        total,
+    };
+    Ok((optimizer.step(lr, model, grads), evaluation))
+}
+
+/// How many rows of `logits` have their largest entry at the label.
+fn count_correct(logits: &Tensor<2>, labels: Tensor<1, Int>) -> usize {
+    let total = labels.dims()[0];
+    let predicted = logits.clone().argmax(1).reshape([total]);
+    predicted.equal(labels).int().sum().into_scalar::<i64>() as usize
 }
 
 /// Loss and accuracy of a classifier on a batch.
@@ -77,17 +105,38 @@ pub fn evaluate<M: Model>(
     images: Tensor<4>,
     labels: Tensor<1, Int>,
 ) -> Result<Evaluation, TrainError> {
+    Ok(evaluate_predictions(model, images, labels)?.0)
+}
+
+/// [`evaluate`], also returning each example's predicted class.
+///
+/// # Shapes
+/// - `images`: `[batch, D, H, W]`, `labels`: `[batch]`
+pub fn evaluate_predictions<M: Model>(
+    model: &M,
+    images: Tensor<4>,
+    labels: Tensor<1, Int>,
+) -> Result<(Evaluation, Vec<usize>), TrainError> {
     let logits = logits(model, images)?;
     let total = labels.dims()[0];
     let loss = CrossEntropyLossConfig::new()
         .init(&logits.device())
         .forward(logits.clone(), labels.clone())
         .into_scalar::<f32>();
-    let predicted = logits.argmax(1).reshape([total]);
-    let correct = predicted.equal(labels).int().sum().into_scalar::<i64>() as usize;
-    Ok(Evaluation {
+    let correct = count_correct(&logits, labels);
+    let classes = logits
+        .argmax(1)
+        .into_data()
+        .convert::<i64>()
+        .try_into_vec::<i64>()
+        .expect("argmax gives integers")
+        .into_iter()
+        .map(|c| c as usize)
+        .collect();
+    let evaluation = Evaluation {
         loss,
         correct,
         total,
-    })
+    };
+    Ok((evaluation, classes))
 }
