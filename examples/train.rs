@@ -1,8 +1,11 @@
 //! Trains a zoo model with the lecture's recipe: `cargo xtask train [MODEL] [OPTIONS]`
-//! (`--help` lists every option). By default ResNet-20 on the vendored Fashion-MNIST.
+//! (`--help` lists every option). By default the compact ResNet-8 on the vendored
+//! Fashion-MNIST.
 //!
-//! Writes to `--out`: a checkpoint after every epoch (`last`, `best`), `metrics.csv` and
-//! `summary.txt` (the model's summary and the test accuracy); `--resume` continues a run.
+//! Writes to `--out`: `run.txt` (model, normalisation, classes), a checkpoint after every epoch
+//! (`last`, `best`), `metrics.csv`, `curves.png`, and at the end `confusion.png` and
+//! `summary.txt` (the model's summary, the confusion matrix and the test accuracy);
+//! `--resume` continues a run.
 
 use std::error::Error;
 use std::io::IsTerminal;
@@ -12,19 +15,13 @@ use clap::{Parser, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use kiln::Model;
 use kiln::burn::module::Module;
-use kiln::burn::tensor::Device;
-use kiln::data::{Augment, Dataset, fashion_mnist_dir};
-use kiln::models::FashionCnn;
-use kiln::train::{FitConfig, Plateau, Schedule, evaluate_split, fit};
+use kiln::data::{Augment, CIFAR10_CLASSES, Dataset, FASHION_MNIST_CLASSES, fashion_mnist_dir};
+use kiln::train::{
+    FitConfig, Plateau, Progress, RunInfo, Schedule, confusion_split, fit, write_confusion,
+};
+use support::{Backend, WithModel, with_model};
 
-kiln::models::cifar_resnet!(
-    /// ResNet-20 (option A) for 28×28 grey images.
-    struct ResNet20Grey, input: [28, 28, 1], classes: 10, n: 3, shortcut: A
-);
-kiln::models::cifar_resnet!(
-    /// ResNet-20 (option A) for 32×32 colour images.
-    struct ResNet20Colour, input: [32, 32, 3], classes: 10, n: 3, shortcut: A
-);
+mod support;
 
 /// Which dataset `--data` holds.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -47,22 +44,12 @@ enum ScheduleKind {
     Step,
 }
 
-/// The backend to train on.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Backend {
-    /// burn's flex CPU backend.
-    Flex,
-    /// burn's ndarray CPU backend.
-    Ndarray,
-    /// wgpu (Vulkan, Metal, DX12; Mesa's lavapipe on a CPU-only machine).
-    Wgpu,
-}
-
 /// Trains a kiln zoo model.
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
-    /// The model: `resnet` (ResNet-20 for the data's size), `resnet20`, `fashion-cnn`.
+    /// The model: `resnet` (the default ResNet for the data's size: the compact ResNet-8 at
+    /// 28×28×1, ResNet-20 at 32×32×3), `resnet8`, `resnet20`, `fashion-cnn`.
     #[arg(default_value = "resnet")]
     model: String,
     /// The dataset format of `--data`.
@@ -72,7 +59,7 @@ struct Args {
     #[arg(long)]
     data: Option<PathBuf>,
     /// Epochs to train.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 5)]
     epochs: usize,
     /// Examples per step.
     #[arg(long, default_value_t = 128)]
@@ -84,7 +71,7 @@ struct Args {
     #[arg(long, default_value_t = 5e-4)]
     weight_decay: f32,
     /// The learning-rate schedule.
-    #[arg(long, value_enum, default_value_t = ScheduleKind::Plateau)]
+    #[arg(long, value_enum, default_value_t = ScheduleKind::Cosine)]
     schedule: ScheduleKind,
     /// Epochs without improvement before a plateau reduces the rate.
     #[arg(long, default_value_t = 1)]
@@ -110,6 +97,9 @@ struct Args {
     /// Train on at most this many images (smoke runs).
     #[arg(long)]
     limit: Option<usize>,
+    /// Report the test accuracy on at most this many test images (smoke runs, benchmarks).
+    #[arg(long)]
+    test_limit: Option<usize>,
 }
 
 fn augment(args: &Args) -> Result<Augment, String> {
@@ -131,120 +121,181 @@ fn augment(args: &Args) -> Result<Augment, String> {
     Ok(augment)
 }
 
-#[allow(deprecated)] // burn marks ndarray deprecated; kiln keeps it selectable
-fn device(backend: Backend) -> Device {
-    match backend {
-        Backend::Flex => Device::flex(),
-        Backend::Ndarray => Device::ndarray(),
-        Backend::Wgpu => Device::wgpu(kiln::burn::tensor::DeviceKind::Cpu),
-    }
-}
-
-fn run<M: Model + Module>(args: &Args, data: &Dataset) -> Result<(), Box<dyn Error>> {
-    let summary = M::summary();
-    println!("{summary}\n");
-    let config = FitConfig {
-        epochs: args.epochs,
-        batch_size: args.batch_size,
-        lr: args.lr,
-        momentum: 0.9,
-        weight_decay: args.weight_decay,
-        schedule: match args.schedule {
-            ScheduleKind::Plateau => Schedule::Plateau(Plateau::new(args.patience)),
-            ScheduleKind::Cosine => Schedule::Cosine {
-                epochs: args.epochs,
-            },
-            ScheduleKind::Step => Schedule::Step {
-                every: (args.epochs / 3).max(1),
-                gamma: 0.1,
-            },
-        },
-        val_fraction: 1.0 / 12.0,
-        seed: args.seed,
-        augment: augment(args)?,
-        limit: args.limit,
-        out: args.out.clone(),
-        resume: args.resume,
-    };
-    std::fs::create_dir_all(&args.out)?;
-    let device = device(args.backend).autodiff();
-    let terminal = std::io::stdout().is_terminal();
-    let style = ProgressStyle::with_template(
-        "epoch {prefix} {bar:30} {pos}/{len} steps {per_sec} eta {eta} {msg}",
-    )?;
+/// A bar per epoch on a terminal (images/s, loss, accuracy, ETA), otherwise a plain line at
+/// every tenth of an epoch; a line with the epoch's figures when it ends.
+fn progress_reporter(terminal: bool) -> Result<impl FnMut(&Progress), Box<dyn Error>> {
+    let style =
+        ProgressStyle::with_template("epoch {prefix} {bar:30} {pos}/{len} steps, eta {eta} {msg}")?;
     let mut bar: Option<ProgressBar> = None;
-    let mut progress = |epoch: usize, step: usize, steps: usize, loss: f32| {
+    Ok(move |p: &Progress| {
+        if let Some(r) = &p.finished {
+            println!(
+                "epoch {:>3}  lr {:.4}  train loss {:.4} acc {:.2}%  val loss {:.4} acc {:.2}%  \
+                 {:.0} s ({:.0} images/s; batches {:.1} s, steps {:.1} s)",
+                r.epoch,
+                r.lr,
+                r.train_loss,
+                100.0 * r.train_accuracy,
+                r.val_loss,
+                100.0 * r.val_accuracy,
+                r.seconds,
+                r.images_per_second(),
+                r.data_seconds,
+                r.compute_seconds,
+            );
+            return;
+        }
+        let figures = format!(
+            "{:.0} images/s, loss {:.4}, accuracy {:.2}%",
+            p.images_per_second(),
+            p.loss,
+            100.0 * p.accuracy
+        );
         if !terminal {
-            if step == steps {
-                println!("epoch {epoch}: {steps} steps, last loss {loss:.4}");
+            if p.step == p.steps || p.step.is_multiple_of((p.steps / 10).max(1)) {
+                println!(
+                    "epoch {}/{} step {}/{}: {figures}",
+                    p.epoch, p.epochs, p.step, p.steps
+                );
             }
             return;
         }
         let b = bar.get_or_insert_with(|| {
-            ProgressBar::new(steps as u64)
+            ProgressBar::new(p.steps as u64)
                 .with_style(style.clone())
-                .with_prefix(epoch.to_string())
+                .with_prefix(format!("{}/{}", p.epoch, p.epochs))
         });
-        b.set_position(step as u64);
-        b.set_message(format!("loss {loss:.3}"));
-        if step == steps {
+        b.set_position(p.step as u64);
+        b.set_message(figures);
+        if p.step == p.steps {
             b.finish();
             bar = None;
         }
-    };
-    let (model, history) = fit::<M>(&config, &data.train, &device, &mut progress)?;
-    for r in &history {
-        println!(
-            "epoch {:>3}  lr {:.4}  train loss {:.4} acc {:.2}%  val loss {:.4} acc {:.2}%  {:.0} s",
-            r.epoch,
-            r.lr,
-            r.train_loss,
-            100.0 * r.train_accuracy,
-            r.val_loss,
-            100.0 * r.val_accuracy,
-            r.seconds
+    })
+}
+
+/// Trains the chosen model: the part of `main` that knows the model's type.
+struct Train<'a> {
+    args: &'a Args,
+    data: &'a Dataset,
+    classes: Vec<String>,
+}
+
+impl WithModel for Train<'_> {
+    type Output = Result<(), Box<dyn Error>>;
+
+    fn call<M: Model + Module>(self) -> Self::Output {
+        let Train {
+            args,
+            data,
+            classes,
+        } = self;
+        let summary = M::summary();
+        println!("{summary}\n");
+        let config = FitConfig {
+            epochs: args.epochs,
+            batch_size: args.batch_size,
+            lr: args.lr,
+            momentum: 0.9,
+            weight_decay: args.weight_decay,
+            schedule: match args.schedule {
+                ScheduleKind::Plateau => Schedule::Plateau(Plateau::new(args.patience)),
+                ScheduleKind::Cosine => Schedule::Cosine {
+                    epochs: args.epochs,
+                },
+                ScheduleKind::Step => Schedule::Step {
+                    every: (args.epochs / 3).max(1),
+                    gamma: 0.1,
+                },
+            },
+            val_fraction: 1.0 / 12.0,
+            seed: args.seed,
+            augment: augment(args)?,
+            limit: args.limit,
+            out: args.out.clone(),
+            resume: args.resume,
+        };
+        std::fs::create_dir_all(&args.out)?;
+        let stats = data.train.pixel_stats();
+        RunInfo {
+            model: args.model.clone(),
+            input: M::INPUT,
+            stats,
+            classes: classes.clone(),
+        }
+        .write(&args.out)?;
+        let device = args.backend.device().autodiff();
+        let mut progress = progress_reporter(std::io::stdout().is_terminal())?;
+        let (model, history) = fit::<M>(&config, &data.train, &device, &mut progress)?;
+        // The test set is used once, for the final report, with the last epoch's model.
+        let tested = args.test_limit.unwrap_or(usize::MAX).min(data.test.len());
+        let test: Vec<usize> = (0..tested).collect();
+        let names: Vec<&str> = classes.iter().map(String::as_str).collect();
+        let (result, confusion) =
+            confusion_split(&model.valid(), &data.test, &test, stats, &device, &names)?;
+        write_confusion(&args.out.join("confusion.png"), &confusion)?;
+        let line = format!(
+            "test: loss {:.4}, accuracy {:.2}% ({}/{})",
+            result.loss,
+            100.0 * confusion.accuracy(),
+            result.correct,
+            result.total
         );
+        println!("{confusion}\n{line}");
+        let seconds: f64 = history.iter().map(|r| r.seconds).sum();
+        std::fs::write(
+            args.out.join("summary.txt"),
+            format!("{summary}\n\n{confusion}\n{line}\ntraining time: {seconds:.0} s\n"),
+        )?;
+        println!(
+            "wrote {}: checkpoints, metrics.csv, curves.png, confusion.png, summary.txt",
+            args.out.display()
+        );
+        Ok(())
     }
-    let test: Vec<usize> = (0..data.test.len()).collect();
-    let stats = data.train.pixel_stats();
-    let result = evaluate_split(&model.valid(), &data.test, &test, stats, &device)?;
-    let accuracy = 100.0 * result.correct as f64 / result.total as f64;
-    let line = format!(
-        "test: loss {:.4}, accuracy {accuracy:.2}% ({}/{})",
-        result.loss, result.correct, result.total
-    );
-    println!("{line}");
-    let seconds: f64 = history.iter().map(|r| r.seconds).sum();
-    std::fs::write(
-        args.out.join("summary.txt"),
-        format!("{summary}\n\n{line}\ntraining time: {seconds:.0} s\n"),
-    )?;
-    Ok(())
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args = Args::parse();
-    let (data, colour) = match args.dataset {
-        DatasetKind::Mnist => (
-            Dataset::mnist(&args.data.clone().unwrap_or_else(fashion_mnist_dir))?,
-            false,
-        ),
+    let (data, classes) = match args.dataset {
+        DatasetKind::Mnist => {
+            let dir = args.data.clone().unwrap_or_else(fashion_mnist_dir);
+            (Dataset::mnist(&dir)?, mnist_classes(&dir)?)
+        }
         DatasetKind::Cifar10 => {
             let dir = args
                 .data
                 .clone()
                 .ok_or("--dataset cifar10 needs --data DIR")?;
-            (Dataset::cifar10(&dir)?, true)
+            let classes = CIFAR10_CLASSES.iter().map(|c| c.to_string()).collect();
+            (Dataset::cifar10(&dir)?, classes)
         }
     };
-    match (args.model.as_str(), colour) {
-        ("resnet" | "resnet20", false) => run::<ResNet20Grey>(&args, &data),
-        ("resnet" | "resnet20", true) => run::<ResNet20Colour>(&args, &data),
-        ("fashion-cnn", false) => run::<FashionCnn>(&args, &data),
-        (other, _) => Err(format!(
-            "model `{other}` is not available for this dataset; models: resnet, resnet20, \
-             fashion-cnn (28×28 grey only)"
-        )
-        .into()),
+    let size = data.train.image_size();
+    let input = [size.cols, size.rows, size.depth];
+    let job = Train {
+        args: &args,
+        data: &data,
+        classes,
+    };
+    with_model(&args.model, input, job)?
+}
+
+/// Class names of an MNIST-format directory: its `classes.txt` (one per line) if it has one,
+/// Fashion-MNIST's for the vendored copy, else the digits.
+fn mnist_classes(dir: &std::path::Path) -> Result<Vec<String>, Box<dyn Error>> {
+    let listed = dir.join("classes.txt");
+    if listed.exists() {
+        let text =
+            std::fs::read_to_string(&listed).map_err(|e| format!("{}: {e}", listed.display()))?;
+        return Ok(text.lines().map(str::to_string).collect());
     }
+    let vendored = std::fs::canonicalize(fashion_mnist_dir()).ok();
+    if std::fs::canonicalize(dir).ok() == vendored && vendored.is_some() {
+        return Ok(FASHION_MNIST_CLASSES
+            .iter()
+            .map(|c| c.to_string())
+            .collect());
+    }
+    Ok((0..10).map(|d| d.to_string()).collect())
 }

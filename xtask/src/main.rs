@@ -2,7 +2,12 @@
 //!
 //! - `cargo xtask test`: installs what the tests need (Debian packages, when run as root) and
 //!   runs formatting, clippy and the whole test suite.
-//! - `cargo xtask train`: trains the Fashion-MNIST example on the real data (optimised build).
+//! - `cargo xtask train [MODEL] [OPTIONS]`: trains a zoo model (by default the compact ResNet-8
+//!   on the vendored Fashion-MNIST) with `examples/train.rs`; `--help` lists the options.
+//! - `cargo xtask eval <CHECKPOINT> [--data DIR]`: a checkpoint's test accuracy and confusion
+//!   matrix (`examples/eval.rs`).
+//! - `cargo xtask bench [--limit N] [--model M] [--backends …]`: training throughput per
+//!   backend, and the share of time spent building batches.
 //! - `cargo xtask summary <model> [--input WxHxD] [--classes N]`: prints a zoo model's layer
 //!   table, compiling the model for that input so that its shapes are checked for it.
 
@@ -74,8 +79,12 @@ fn test() -> Result<(), String> {
     run("cargo", &["test", "--workspace"])
 }
 
-fn train(args: &[String]) -> Result<(), String> {
-    let mut command = vec!["run", "--release", "--example", "fashion_cnn", "--"];
+/// Runs one of the training examples (`train`, `eval`) with `args`. It is built in the
+/// workspace's one profile, the tests' own, in which every dependency (burn, its kernels and
+/// gemm, where training spends its time) is compiled at opt-level 3: no second, release build
+/// of burn (about 40 minutes on two cores) is needed.
+fn example(name: &str, args: &[String]) -> Result<(), String> {
+    let mut command = vec!["run", "--quiet", "--example", name, "--"];
     command.extend(args.iter().map(String::as_str));
     run("cargo", &command)
 }
@@ -147,6 +156,7 @@ const MODELS: &[(&str, &str, &str, [usize; 3], usize)] = &[
         [32, 32, 3],
         10,
     ),
+    ("compact-resnet8", "compact_resnet", "n: 1", [28, 28, 1], 10),
     ("plain20", "cifar_plain", "n: 3", [32, 32, 3], 10),
     ("plain32", "cifar_plain", "n: 5", [32, 32, 3], 10),
     ("plain44", "cifar_plain", "n: 7", [32, 32, 3], 10),
@@ -247,15 +257,93 @@ fn summary(args: &[String]) -> Result<(), String> {
     }
 }
 
+/// `cargo xtask bench [--limit N] [--model M] [--backends a,b,…]`: one short training epoch of
+/// the default run's model on each backend (the same example, seed and images), then a table
+/// of training throughput and of the time spent building batches vs in the steps.
+fn bench(args: &[String]) -> Result<(), String> {
+    let mut limit = "2560".to_string();
+    let mut model = "resnet".to_string();
+    let mut backends = "flex,ndarray,wgpu".to_string();
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value"))?
+            .clone();
+        match flag.as_str() {
+            "--limit" => limit = value,
+            "--model" => model = value,
+            "--backends" => backends = value,
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    let out = std::path::Path::new("target/kiln-bench");
+    let mut rows = Vec::new();
+    for backend in backends.split(',') {
+        let dir = out.join(backend);
+        let _ = std::fs::remove_dir_all(&dir);
+        let dir_text = dir.display().to_string();
+        let train_args: Vec<String> = [
+            model.as_str(),
+            "--limit",
+            &limit,
+            "--epochs",
+            "1",
+            "--test-limit",
+            "500",
+            "--backend",
+            backend,
+            "--out",
+            &dir_text,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        example("train", &train_args)?;
+        let metrics = std::fs::read_to_string(dir.join("metrics.csv"))
+            .map_err(|e| format!("{}/metrics.csv: {e}", dir.display()))?;
+        let last: Vec<String> = metrics
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::to_string)
+            .collect();
+        let number = |i: usize| last.get(i).and_then(|v| v.parse::<f64>().ok());
+        let (Some(data), Some(compute), Some(images)) = (number(7), number(8), number(9)) else {
+            return Err(format!(
+                "{}/metrics.csv: unexpected `{metrics}`",
+                dir.display()
+            ));
+        };
+        rows.push(format!(
+            "| {backend} | {:.1} | {data:.2} | {compute:.1} | {:.1} % |",
+            images / (data + compute),
+            100.0 * data / (data + compute)
+        ));
+    }
+    println!("\n{model}, {limit} training images, one epoch (batch 128):\n");
+    println!("| backend | images/s | batches (s) | steps (s) | share in batches |");
+    println!("|---|---|---|---|---|");
+    for row in rows {
+        println!("{row}");
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
-        Some("train") => train(&args[1..]),
+        Some("train") => example("train", &args[1..]),
+        Some("eval") => example("eval", &args[1..]),
+        Some("bench") => bench(&args[1..]),
         Some("summary") => summary(&args[1..]),
         _ => Err(
-            "usage: cargo xtask test | cargo xtask train [--epochs N] [--limit N] \
-                  [--data DIR] | cargo xtask summary <model> [--input WxHxD] [--classes N]"
+            "usage: cargo xtask test | cargo xtask train [MODEL] [OPTIONS] (--help lists them) \
+                  | cargo xtask eval <CHECKPOINT> [--data DIR] \
+                  | cargo xtask bench [--limit N] [--model M] [--backends flex,ndarray,wgpu] \
+                  | cargo xtask summary <model> [--input WxHxD] [--classes N]"
                 .to_string(),
         ),
     };

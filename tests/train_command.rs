@@ -1,0 +1,205 @@
+//! The command-line examples that `cargo xtask train` and `cargo xtask eval` run, run as a user
+//! runs them (`cargo test` builds the examples): a smoke run of the default model on a few
+//! hundred Fashion-MNIST images, evaluation and classification of its checkpoint, and a run
+//! killed with SIGKILL mid-epoch that resumes to the metrics of an uninterrupted one.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use kiln::data::{Dataset, fashion_mnist_dir};
+use zune_png::PngEncoder;
+use zune_png::zune_core::bit_depth::BitDepth;
+use zune_png::zune_core::colorspace::ColorSpace;
+use zune_png::zune_core::options::EncoderOptions;
+
+/// A built example: `target/<profile>/examples/<name>`, beside this test's `deps` directory.
+fn example(name: &str) -> Command {
+    let exe = std::env::current_exe().expect("the test's path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
+    Command::new(profile_dir.join("examples").join(name))
+}
+
+fn succeed(command: &mut Command) -> String {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = command.output().expect("the example runs");
+    let stdout = String::from_utf8_lossy(&stdout).to_string();
+    assert!(
+        status.success(),
+        "{command:?} failed: {status}\n{stdout}\n{}",
+        String::from_utf8_lossy(&stderr)
+    );
+    stdout
+}
+
+/// The `test: …` line.
+fn test_line(stdout: &str) -> String {
+    stdout
+        .lines()
+        .find(|l| l.starts_with("test: "))
+        .unwrap_or_else(|| panic!("no test line in\n{stdout}"))
+        .to_string()
+}
+
+fn train(out: &Path, epochs: usize, extra: &[&str]) -> Command {
+    let mut command = example("train");
+    command
+        .args([
+            "resnet",
+            "--limit",
+            "256",
+            "--batch-size",
+            "64",
+            "--seed",
+            "3",
+        ])
+        .args(["--epochs", &epochs.to_string(), "--out"])
+        .arg(out)
+        .args(extra);
+    command
+}
+
+/// metrics.csv without the timing columns (seconds, data_seconds, compute_seconds).
+fn figures(out: &Path) -> Vec<String> {
+    std::fs::read_to_string(out.join("metrics.csv"))
+        .expect("metrics.csv")
+        .lines()
+        .map(|line| {
+            let fields: Vec<&str> = line.split(',').collect();
+            [&fields[..6], &fields[9..]].concat().join(",")
+        })
+        .collect()
+}
+
+fn write_png(path: &Path, width: usize, height: usize, grey: &[u8]) {
+    let options = EncoderOptions::new(width, height, ColorSpace::Luma, BitDepth::Eight);
+    let mut png = Vec::new();
+    PngEncoder::new(grey, options).encode(&mut png).unwrap();
+    std::fs::write(path, png).unwrap();
+}
+
+#[test]
+fn a_smoke_run_trains_evaluates_and_classifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let stdout = succeed(&mut train(&out, 1, &[]));
+    for file in [
+        "run.txt",
+        "metrics.csv",
+        "curves.png",
+        "confusion.png",
+        "summary.txt",
+        "best",
+        "last",
+    ] {
+        assert!(
+            out.join(file).is_file(),
+            "{file} missing; stdout:\n{stdout}"
+        );
+    }
+    assert!(out.join("epoch-0001/model.bpk").is_file());
+    assert_eq!(figures(&out).len(), 2, "header and one epoch");
+    let trained = test_line(&stdout);
+    let summary = std::fs::read_to_string(out.join("summary.txt")).unwrap();
+    assert!(summary.contains(&trained), "{summary}");
+    assert!(
+        summary.contains("T-shirt/top"),
+        "the confusion matrix names the classes"
+    );
+
+    // The checkpoint evaluates to the accuracy training reported, on a fresh device.
+    let evaluated = succeed(example("eval").arg(&out));
+    assert_eq!(test_line(&evaluated), trained);
+    assert!(evaluated.contains("Ankle boot"), "{evaluated}");
+
+    // Classification of a test image saved as a PNG (enlarged to 56×56: resized back at the
+    // boundary), an unreadable file and a missing one.
+    let data = Dataset::mnist(&fashion_mnist_dir()).unwrap();
+    let image = &data.test.images.pixels[..784];
+    let big: Vec<u8> = (0..56 * 56)
+        .map(|i| image[(i / 56 / 2) * 28 + (i % 56) / 2])
+        .collect();
+    let png = dir.path().join("garment.png");
+    write_png(&png, 56, 56, &big);
+    let classified = succeed(example("classify").arg(&out).arg(&png));
+    let line = classified.lines().next().expect("one line per picture");
+    assert!(line.contains("garment.png (56×56): "), "{line}");
+    assert_eq!(line.matches('%').count(), 3, "top three: {line}");
+
+    let junk = dir.path().join("notes.png");
+    std::fs::write(&junk, "not a picture").unwrap();
+    let failed = example("classify")
+        .arg(&out)
+        .arg(&png)
+        .arg(&junk)
+        .arg(dir.path().join("missing.jpg"))
+        .output()
+        .unwrap();
+    assert!(!failed.status.success());
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        stderr.contains("notes.png: neither a PNG nor a JPEG file"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("missing.jpg"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&failed.stdout);
+    assert!(
+        stdout.contains("garment.png"),
+        "readable pictures are still classified"
+    );
+
+    // A truncated checkpoint is named, not half-loaded.
+    let weights = out.join("epoch-0001/model.bpk");
+    let bytes = std::fs::read(&weights).unwrap();
+    std::fs::write(&weights, &bytes[..bytes.len() / 2]).unwrap();
+    let broken = example("eval").arg(&out).output().unwrap();
+    assert!(!broken.status.success());
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert!(stderr.contains("epoch-0001/model.bpk"), "{stderr}");
+}
+
+#[test]
+fn a_run_killed_mid_epoch_resumes_to_the_uninterrupted_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    succeed(&mut train(&whole, 3, &[]));
+
+    let parts = dir.path().join("parts");
+    let mut child = train(&parts, 3, &[])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it as soon as epoch 1's checkpoint is complete: in epoch 2.
+    let start = Instant::now();
+    let last = parts.join("last");
+    while !last.exists() {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+        assert!(start.elapsed() < Duration::from_secs(600), "no checkpoint");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let kept = std::fs::read_to_string(&last).unwrap();
+    assert_eq!(kept, "epoch-0001", "killed during epoch 2");
+    assert!(!parts.join("summary.txt").exists());
+
+    let resumed = succeed(&mut train(&parts, 3, &["--resume"]));
+    assert_eq!(figures(&parts), figures(&whole));
+    let whole_summary = std::fs::read_to_string(whole.join("summary.txt")).unwrap();
+    assert!(whole_summary.contains(&test_line(&resumed)));
+}
+
+#[test]
+fn eval_names_what_is_not_a_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = example("eval").arg(dir.path()).output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not a checkpoint"), "{stderr}");
+}
