@@ -77,7 +77,7 @@ struct Args {
     #[arg(long, default_value_t = 1)]
     patience: usize,
     /// Augmentations, comma-separated: `shift`, `rotate`, `scale`, `flip`, or `none`.
-    #[arg(long, default_value = "shift")]
+    #[arg(long, default_value = "none")]
     augment: String,
     /// Largest random shift in pixels (`shift`).
     #[arg(long, default_value_t = 2)]
