@@ -70,7 +70,7 @@ fn drop_alpha(width: usize, height: usize, colour: ColorSpace, pixels: Vec<u8>) 
     } else {
         pixels
             .chunks(from)
-            .flat_map(|p| p[..channels].to_vec())
+            .flat_map(|p| p[..channels].iter().copied())
             .collect()
     };
     Picture {

@@ -29,55 +29,58 @@ macro_rules! cifar_resnet {
     ($(#[$attr:meta])* $vis:vis struct $name:ident, input: [$w:tt, $h:tt, $d:tt], classes: $classes:tt,
      n: $n:tt, shortcut: A $(,)?) => {
         $crate::cifar_resnet!(@net $(#[$attr])* $vis struct $name, [$w, $h, $d], $classes, $n,
+            { conv1: conv(16, 3, pad = 1, bias = false), bn1: batch_norm, relu, }, [16, 32, 64],
             { pad: pad_identity(32, stride = 2) },
             { pad: pad_identity(64, stride = 2) });
     };
     ($(#[$attr:meta])* $vis:vis struct $name:ident, input: [$w:tt, $h:tt, $d:tt], classes: $classes:tt,
      n: $n:tt, shortcut: B $(,)?) => {
         $crate::cifar_resnet!(@net $(#[$attr])* $vis struct $name, [$w, $h, $d], $classes, $n,
+            { conv1: conv(16, 3, pad = 1, bias = false), bn1: batch_norm, relu, }, [16, 32, 64],
             { conv: conv(32, 1, stride = 2, bias = false, round = floor), bn: batch_norm },
             { conv: conv(64, 1, stride = 2, bias = false, round = floor), bn: batch_norm });
     };
+    // The network after its stem: three stages of `n` basic blocks with `k1`, `k2`, `k3`
+    // filters, the first block of stages 2 and 3 halving the size through the given shortcuts.
+    // `compact_resnet!` uses it with its own stem and widths.
     (@net $(#[$attr:meta])* $vis:vis struct $name:ident, [$w:tt, $h:tt, $d:tt], $classes:tt, $n:tt,
-     { $($short2:tt)* }, { $($short3:tt)* }) => {
+     { $($stem:tt)* }, [$k1:tt, $k2:tt, $k3:tt], { $($short2:tt)* }, { $($short3:tt)* }) => {
         $crate::__private::model! {
             #[kiln(crate = $crate::__private::kiln_core)]
             $(#[$attr])*
             $vis struct $name {
                 input: [$w, $h, $d],
-                conv1: conv(16, 3, pad = 1, bias = false),
-                bn1: batch_norm,
-                relu,
+                $($stem)*
                 repeat(0..$n) {
                     layer1: residual {
-                        conv1: conv(16, 3, pad = 1, bias = false), bn1: batch_norm, relu,
-                        conv2: conv(16, 3, pad = 1, bias = false), bn2: batch_norm,
+                        conv1: conv($k1, 3, pad = 1, bias = false), bn1: batch_norm, relu,
+                        conv2: conv($k1, 3, pad = 1, bias = false), bn2: batch_norm,
                     },
                     relu,
                 },
                 layer2_0: residual {
-                    conv1: conv(32, 3, stride = 2, pad = 1, bias = false, round = floor),
+                    conv1: conv($k2, 3, stride = 2, pad = 1, bias = false, round = floor),
                     bn1: batch_norm, relu,
-                    conv2: conv(32, 3, pad = 1, bias = false), bn2: batch_norm,
+                    conv2: conv($k2, 3, pad = 1, bias = false), bn2: batch_norm,
                 } shortcut { $($short2)* },
                 relu,
                 repeat(1..$n) {
                     layer2: residual {
-                        conv1: conv(32, 3, pad = 1, bias = false), bn1: batch_norm, relu,
-                        conv2: conv(32, 3, pad = 1, bias = false), bn2: batch_norm,
+                        conv1: conv($k2, 3, pad = 1, bias = false), bn1: batch_norm, relu,
+                        conv2: conv($k2, 3, pad = 1, bias = false), bn2: batch_norm,
                     },
                     relu,
                 },
                 layer3_0: residual {
-                    conv1: conv(64, 3, stride = 2, pad = 1, bias = false, round = floor),
+                    conv1: conv($k3, 3, stride = 2, pad = 1, bias = false, round = floor),
                     bn1: batch_norm, relu,
-                    conv2: conv(64, 3, pad = 1, bias = false), bn2: batch_norm,
+                    conv2: conv($k3, 3, pad = 1, bias = false), bn2: batch_norm,
                 } shortcut { $($short3)* },
                 relu,
                 repeat(1..$n) {
                     layer3: residual {
-                        conv1: conv(64, 3, pad = 1, bias = false), bn1: batch_norm, relu,
-                        conv2: conv(64, 3, pad = 1, bias = false), bn2: batch_norm,
+                        conv1: conv($k3, 3, pad = 1, bias = false), bn1: batch_norm, relu,
+                        conv2: conv($k3, 3, pad = 1, bias = false), bn2: batch_norm,
                     },
                     relu,
                 },

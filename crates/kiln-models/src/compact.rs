@@ -22,53 +22,15 @@
 macro_rules! compact_resnet {
     ($(#[$attr:meta])* $vis:vis struct $name:ident, input: [$w:tt, $h:tt, $d:tt], classes: $classes:tt,
      n: $n:tt $(,)?) => {
-        $crate::__private::model! {
-            #[kiln(crate = $crate::__private::kiln_core)]
-            $(#[$attr])*
-            $vis struct $name {
-                input: [$w, $h, $d],
-                conv1: conv(32, 3, pad = 1, bias = false),
-                bn1: batch_norm,
-                relu,
+        // The CIFAR ResNet's stages, with a wider, pooled stem and twice the filters.
+        $crate::cifar_resnet!(@net $(#[$attr])* $vis struct $name, [$w, $h, $d], $classes, $n,
+            {
+                conv1: conv(32, 3, pad = 1, bias = false), bn1: batch_norm, relu,
                 maxpool: max_pool(2, round = floor),
-                repeat(0..$n) {
-                    layer1: residual {
-                        conv1: conv(32, 3, pad = 1, bias = false), bn1: batch_norm, relu,
-                        conv2: conv(32, 3, pad = 1, bias = false), bn2: batch_norm,
-                    },
-                    relu,
-                },
-                layer2_0: residual {
-                    conv1: conv(64, 3, stride = 2, pad = 1, bias = false, round = floor),
-                    bn1: batch_norm, relu,
-                    conv2: conv(64, 3, pad = 1, bias = false), bn2: batch_norm,
-                } shortcut { pad: pad_identity(64, stride = 2) },
-                relu,
-                repeat(1..$n) {
-                    layer2: residual {
-                        conv1: conv(64, 3, pad = 1, bias = false), bn1: batch_norm, relu,
-                        conv2: conv(64, 3, pad = 1, bias = false), bn2: batch_norm,
-                    },
-                    relu,
-                },
-                layer3_0: residual {
-                    conv1: conv(128, 3, stride = 2, pad = 1, bias = false, round = floor),
-                    bn1: batch_norm, relu,
-                    conv2: conv(128, 3, pad = 1, bias = false), bn2: batch_norm,
-                } shortcut { pad: pad_identity(128, stride = 2) },
-                relu,
-                repeat(1..$n) {
-                    layer3: residual {
-                        conv1: conv(128, 3, pad = 1, bias = false), bn1: batch_norm, relu,
-                        conv2: conv(128, 3, pad = 1, bias = false), bn2: batch_norm,
-                    },
-                    relu,
-                },
-                avgpool: global_avg_pool,
-                flatten,
-                fc: linear($classes),
-            }
-        }
+            },
+            [32, 64, 128],
+            { pad: pad_identity(64, stride = 2) },
+            { pad: pad_identity(128, stride = 2) });
     };
 }
 

@@ -74,15 +74,15 @@ impl Canvas {
             area.present().map_err(|e| e.to_string())?;
             labels
         };
+        let font = FontRef::try_from_slice(FONT).expect("the bundled font parses");
         for label in &labels {
-            self.label(label);
+            self.label(&font, label);
         }
         Ok(())
     }
 
     /// Sets `label`, blending its coverage over what is drawn.
-    fn label(&mut self, label: &Label) {
-        let font = FontRef::try_from_slice(FONT).expect("the bundled font parses");
+    fn label(&mut self, font: &FontRef<'_>, label: &Label) {
         let scale = PxScale::from(label.size);
         let scaled = font.as_scaled(scale);
         let width: f32 = label
@@ -220,7 +220,11 @@ mod tests {
     #[test]
     fn a_label_inks_pixels_around_its_anchor_only() {
         let mut canvas = Canvas::new(200, 60);
-        canvas.label(&Label::new("kiln 42", (100, 30), Anchor::Centre, 20.0));
+        let font = FontRef::try_from_slice(FONT).unwrap();
+        canvas.label(
+            &font,
+            &Label::new("kiln 42", (100, 30), Anchor::Centre, 20.0),
+        );
         let inked: Vec<(u32, u32)> = (0..60)
             .flat_map(|y| (0..200).map(move |x| (x, y)))
             .filter(|&(x, y)| canvas.rgb[((y * 200 + x) * 3) as usize] < 128)

@@ -44,13 +44,14 @@ fn panel(
     let pad = ((high - low) * 0.08).max(1e-3);
     let (low, high) = (low - pad, high + pad);
     let last = history.last().map_or(1, |r| r.epoch).max(2) as f64;
-    let first = history.first().map_or(1, |r| r.epoch) as f64;
+    // At least one epoch wide, so that a single record still gets an axis.
+    let first = (history.first().map_or(1, |r| r.epoch) as f64).min(last - 1.0);
     let mut chart = ChartBuilder::on(area)
         .margin_top(40)
         .margin_right(20)
         .x_label_area_size(45)
         .y_label_area_size(70)
-        .build_cartesian_2d(first.min(last - 1.0)..last, low..high)
+        .build_cartesian_2d(first..last, low..high)
         .map_err(err)?;
     chart
         .configure_mesh()
@@ -86,11 +87,11 @@ fn panel(
         .zip(y_ticks.first())
         .map_or(1.0, |(b, a)| b - a);
     for y in &y_ticks {
-        let (px, py) = chart.backend_coord(&(first.min(last - 1.0), *y));
+        let (px, py) = chart.backend_coord(&(first, *y));
         chart
             .plotting_area()
             .draw(&PathElement::new(
-                vec![(first.min(last - 1.0), *y), (last, *y)],
+                vec![(first, *y), (last, *y)],
                 RGBColor(225, 225, 225),
             ))
             .map_err(err)?;
@@ -101,7 +102,7 @@ fn panel(
             13.0,
         ));
     }
-    let (left, top) = chart.backend_coord(&(first.min(last - 1.0), high));
+    let (left, top) = chart.backend_coord(&(first, high));
     let (right, bottom) = chart.backend_coord(&(last, low));
     labels.push(Label::new(
         title,

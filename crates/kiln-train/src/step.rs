@@ -61,7 +61,7 @@ pub fn train_step<M: Model>(
 ) -> Result<(M, Evaluation), TrainError> {
     let logits = logits(&model, images)?;
     let total = labels.dims()[0];
-    let correct = count_correct(&logits, labels.clone());
+    let correct = count_correct(predictions(&logits), labels.clone());
     let loss = CrossEntropyLossConfig::new()
         .init(&logits.device())
         .forward(logits, labels);
@@ -78,10 +78,14 @@ pub fn train_step<M: Model>(
     Ok((optimizer.step(lr, model, grads), evaluation))
 }
 
-/// How many rows of `logits` have their largest entry at the label.
-fn count_correct(logits: &Tensor<2>, labels: Tensor<1, Int>) -> usize {
-    let total = labels.dims()[0];
-    let predicted = logits.clone().argmax(1).reshape([total]);
+/// The class with the largest logit, per row.
+fn predictions(logits: &Tensor<2>) -> Tensor<1, Int> {
+    let [rows, _] = logits.dims();
+    logits.clone().argmax(1).reshape([rows])
+}
+
+/// How many predictions equal their label.
+fn count_correct(predicted: Tensor<1, Int>, labels: Tensor<1, Int>) -> usize {
     predicted.equal(labels).int().sum().into_scalar::<i64>() as usize
 }
 
@@ -123,9 +127,9 @@ pub fn evaluate_predictions<M: Model>(
         .init(&logits.device())
         .forward(logits.clone(), labels.clone())
         .into_scalar::<f32>();
-    let correct = count_correct(&logits, labels);
-    let classes = logits
-        .argmax(1)
+    let predicted = predictions(&logits);
+    let correct = count_correct(predicted.clone(), labels);
+    let classes = predicted
         .into_data()
         .convert::<i64>()
         .try_into_vec::<i64>()
