@@ -1,0 +1,191 @@
+//! Gradients of kiln's operators under burn's autodiff: one backward step per operator, on
+//! the inner CPU backend's primitives.
+
+use burn::backend::autodiff::NodeId;
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::ops::ModuleOps;
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{Autodiff, TensorMetadata};
+
+use crate::conv::{self, ConvGeometry};
+use crate::extension::{ConvParams, KilnBackend, batch_norm_train, conv2d_forward, geometry};
+use crate::norm::{self, NormShape};
+use crate::storage::CpuStorage;
+
+/// The convolution's backward step; `N` is 3 with a bias, 2 without.
+#[derive(Debug)]
+struct ConvBackward;
+
+/// What the backward step keeps: the checkpointed input and weight, and the geometry.
+type ConvState = (NodeId, NodeId, ConvGeometry);
+
+impl<B: CpuStorage, const N: usize> Backward<B, N> for ConvBackward {
+    type State = ConvState;
+
+    fn backward(
+        self,
+        ops: Ops<Self::State, N>,
+        grads: &mut Gradients,
+        checkpointer: &mut Checkpointer,
+    ) {
+        let grad = grads.consume::<B>(&ops.node);
+        let (x_state, weight_state, g) = ops.state;
+        let x = checkpointer.retrieve_node_output::<FloatTensor<B>>(x_state);
+        let weight = checkpointer.retrieve_node_output::<FloatTensor<B>>(weight_state);
+        B::with_f32(&grad, |dy| {
+            if let Some(node) = &ops.parents[0] {
+                let dx = B::with_f32(&weight, |w| conv::input_grad(&g, w, dy));
+                grads.register::<B>(node.id, B::from_f32(dx, &g.input_shape()));
+            }
+            if let Some(node) = &ops.parents[1] {
+                let dw = B::with_f32(&x, |x| conv::weight_grad(&g, x, dy));
+                grads.register::<B>(node.id, B::from_f32(dw, &g.weight_shape()));
+            }
+            if let Some(Some(node)) = ops.parents.get(2) {
+                grads.register::<B>(
+                    node.id,
+                    B::from_f32(conv::bias_grad(&g, dy), &[g.out_channels]),
+                );
+            }
+        });
+    }
+}
+
+/// Runs the forward convolution and, when a gradient is wanted, records the backward step.
+fn record<B: CpuStorage, C: CheckpointStrategy, const N: usize>(
+    kind: OpsKind<ConvBackward, B, ConvState, C, N>,
+    x: &FloatTensor<Autodiff<B, C>>,
+    weight: &FloatTensor<Autodiff<B, C>>,
+    bias: Option<&FloatTensor<B>>,
+    params: ConvParams,
+) -> FloatTensor<Autodiff<B, C>> {
+    let out = conv2d_forward::<B>(x.primitive(), weight.primitive(), bias, params);
+    match kind {
+        OpsKind::Tracked(mut prep) => {
+            let g = geometry(&x.primitive().shape(), &weight.primitive().shape(), params);
+            let state = (prep.checkpoint(x), prep.checkpoint(weight), g);
+            prep.finish(state, out)
+        }
+        OpsKind::UnTracked(prep) => prep.finish(out),
+    }
+}
+
+/// Batch norm's backward step.
+#[derive(Debug)]
+struct BatchNormBackward;
+
+/// The checkpointed input and γ, the batch mean and variance, and ε.
+type BatchNormState<B> = (NodeId, NodeId, FloatTensor<B>, FloatTensor<B>, f64);
+
+impl<B: CpuStorage> Backward<B, 3> for BatchNormBackward {
+    type State = BatchNormState<B>;
+
+    fn backward(
+        self,
+        ops: Ops<Self::State, 3>,
+        grads: &mut Gradients,
+        checkpointer: &mut Checkpointer,
+    ) {
+        let grad = grads.consume::<B>(&ops.node);
+        let (x_state, gamma_state, mean, var, epsilon) = ops.state;
+        let x = checkpointer.retrieve_node_output::<FloatTensor<B>>(x_state);
+        let gamma = checkpointer.retrieve_node_output::<FloatTensor<B>>(gamma_state);
+        let dims = x.shape();
+        let shape = NormShape::of(&dims);
+        let (dx, dgamma, dbeta) = B::with_f32(&x, |x| {
+            B::with_f32(&grad, |dy| {
+                B::with_f32(&gamma, |g| {
+                    B::with_f32(&mean, |m| {
+                        B::with_f32(&var, |v| {
+                            norm::train_backward(shape, x, g, m, v, epsilon, dy)
+                        })
+                    })
+                })
+            })
+        });
+        let [node_x, node_gamma, node_beta] = ops.parents;
+        let channels = [shape.channels];
+        for (node, value, shape) in [
+            (node_x, dx, &dims[..]),
+            (node_gamma, dgamma, &channels[..]),
+            (node_beta, dbeta, &channels[..]),
+        ] {
+            if let Some(node) = node {
+                grads.register::<B>(node.id, B::from_f32(value, shape));
+            }
+        }
+    }
+}
+
+impl<B: KilnBackend + CpuStorage, C: CheckpointStrategy> KilnBackend for Autodiff<B, C> {
+    fn kiln_conv2d(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        params: ConvParams,
+    ) -> FloatTensor<Self> {
+        let nodes = [x.node(), weight.node()];
+        let kind = ConvBackward.prepare::<C>(nodes).compute_bound().stateful();
+        record(kind, &x, &weight, None, params)
+    }
+
+    fn kiln_conv2d_bias(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        params: ConvParams,
+    ) -> FloatTensor<Self> {
+        let nodes = [x.node(), weight.node(), bias.node()];
+        let kind = ConvBackward.prepare::<C>(nodes).compute_bound().stateful();
+        record(kind, &x, &weight, Some(bias.primitive()), params)
+    }
+
+    fn kiln_batch_norm_train(
+        x: FloatTensor<Self>,
+        gamma: FloatTensor<Self>,
+        beta: FloatTensor<Self>,
+        epsilon: f64,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
+        let nodes = [x.node(), gamma.node(), beta.node()];
+        let (y, mean, var) =
+            batch_norm_train::<B>(x.primitive(), gamma.primitive(), beta.primitive(), epsilon);
+        let y = match BatchNormBackward
+            .prepare::<C>(nodes)
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(mut prep) => {
+                let state = (
+                    prep.checkpoint(&x),
+                    prep.checkpoint(&gamma),
+                    mean.clone(),
+                    var.clone(),
+                    epsilon,
+                );
+                prep.finish(state, y)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(y),
+        };
+        // The statistics feed the running averages only: constants to autodiff.
+        (
+            y,
+            <FloatTensor<Self>>::new(mean),
+            <FloatTensor<Self>>::new(var),
+        )
+    }
+
+    /// Inference-mode batch norm on a training device (a frozen layer): burn's differentiable
+    /// composition, since gradients may still flow through it.
+    fn kiln_batch_norm(
+        x: FloatTensor<Self>,
+        gamma: FloatTensor<Self>,
+        beta: FloatTensor<Self>,
+        mean: FloatTensor<Self>,
+        var: FloatTensor<Self>,
+        epsilon: f64,
+    ) -> FloatTensor<Self> {
+        <Self as ModuleOps<Self>>::batch_norm(x, gamma, beta, mean, var, epsilon)
+    }
+}

@@ -1,0 +1,200 @@
+//! kiln's operations as a burn backend extension: implemented by kiln's kernels on `Flex` and
+//! `NdArray`, and by [`autodiff`](crate::autodiff) with hand-written gradients on
+//! `Autodiff<Flex>` and `Autodiff<NdArray>`.
+
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{Backend, Flex, NdArray, TensorMetadata, backend_extension};
+
+use crate::conv::{self, ConvGeometry};
+use crate::norm::{self, NormShape};
+use crate::storage::CpuStorage;
+
+/// The options of a 2-D convolution that are not in its operands' shapes.
+pub type ConvParams = [usize; 8];
+
+/// Packs stride `[h, w]`, padding `[top, bottom, left, right]` and dilation `[h, w]` into the
+/// plain array the extension macro passes through dispatch.
+pub fn conv_params(stride: [usize; 2], padding: [usize; 4], dilation: [usize; 2]) -> ConvParams {
+    let [sh, sw] = stride;
+    let [top, bottom, left, right] = padding;
+    let [dh, dw] = dilation;
+    [sh, sw, top, bottom, left, right, dh, dw]
+}
+
+/// The geometry of a convolution of `x` (`[batch, in_channels, in_h, in_w]`) by `weight`
+/// (`[out_channels, in_channels, kh, kw]`) with `params`.
+pub(crate) fn geometry(x: &[usize], weight: &[usize], params: ConvParams) -> ConvGeometry {
+    let [sh, sw, top, bottom, left, right, dh, dw] = params;
+    ConvGeometry {
+        batch: x[0],
+        in_channels: x[1],
+        in_h: x[2],
+        in_w: x[3],
+        out_channels: weight[0],
+        kernel_h: weight[2],
+        kernel_w: weight[3],
+        stride: [sh, sw],
+        padding: [top, bottom, left, right],
+        dilation: [dh, dw],
+    }
+}
+
+/// Backends on which kiln runs its own operators.
+#[backend_extension(Flex, NdArray, Autodiff)]
+pub trait KilnBackend: Backend {
+    /// A dense (ungrouped) 2-D convolution with zero padding and no bias.
+    ///
+    /// # Shapes
+    /// - `x`: `[batch, in_channels, in_h, in_w]`
+    /// - `weight`: `[out_channels, in_channels, kh, kw]`
+    /// - output: `[batch, out_channels, out_h, out_w]`
+    fn kiln_conv2d(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        params: ConvParams,
+    ) -> FloatTensor<Self>;
+
+    /// [`kiln_conv2d`](Self::kiln_conv2d) plus a bias per output channel. (A separate
+    /// operation: burn 0.22's extension macro does not unwrap an `Option` tensor argument.)
+    ///
+    /// # Shapes
+    /// - as `kiln_conv2d`, and `bias`: `[out_channels]`
+    fn kiln_conv2d_bias(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        params: ConvParams,
+    ) -> FloatTensor<Self>;
+
+    /// Training-mode batch normalisation with the batch's statistics; returns the output, the
+    /// batch mean and the biased batch variance (for the running statistics).
+    ///
+    /// # Shapes
+    /// - `x`: `[batch, channels, …]`; `gamma`, `beta`: `[channels]`
+    /// - output: `([batch, channels, …], [channels], [channels])`
+    fn kiln_batch_norm_train(
+        x: FloatTensor<Self>,
+        gamma: FloatTensor<Self>,
+        beta: FloatTensor<Self>,
+        epsilon: f64,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
+
+    /// Inference-mode batch normalisation with the given statistics.
+    ///
+    /// # Shapes
+    /// - `x`: `[batch, channels, …]`; `gamma`, `beta`, `mean`, `var`: `[channels]`
+    /// - output: `[batch, channels, …]`
+    fn kiln_batch_norm(
+        x: FloatTensor<Self>,
+        gamma: FloatTensor<Self>,
+        beta: FloatTensor<Self>,
+        mean: FloatTensor<Self>,
+        var: FloatTensor<Self>,
+        epsilon: f64,
+    ) -> FloatTensor<Self>;
+}
+
+/// Forward convolution on a CPU backend's primitives.
+pub(crate) fn conv2d_forward<B: CpuStorage>(
+    x: &FloatTensor<B>,
+    weight: &FloatTensor<B>,
+    bias: Option<&FloatTensor<B>>,
+    params: ConvParams,
+) -> FloatTensor<B> {
+    let g = geometry(&x.shape(), &weight.shape(), params);
+    let out = B::with_f32(x, |x| {
+        B::with_f32(weight, |w| match bias {
+            Some(bias) => B::with_f32(bias, |b| conv::forward(&g, x, w, Some(b))),
+            None => conv::forward(&g, x, w, None),
+        })
+    });
+    B::from_f32(out, &g.output_shape())
+}
+
+/// Training-mode batch norm on a CPU backend's primitives.
+pub(crate) fn batch_norm_train<B: CpuStorage>(
+    x: &FloatTensor<B>,
+    gamma: &FloatTensor<B>,
+    beta: &FloatTensor<B>,
+    epsilon: f64,
+) -> (FloatTensor<B>, FloatTensor<B>, FloatTensor<B>) {
+    let dims = x.shape();
+    let shape = NormShape::of(&dims);
+    let (y, mean, var) = B::with_f32(x, |x| {
+        B::with_f32(gamma, |g| {
+            B::with_f32(beta, |b| norm::train_forward(shape, x, g, b, epsilon))
+        })
+    });
+    let channels = [shape.channels];
+    (
+        B::from_f32(y, &dims),
+        B::from_f32(mean, &channels),
+        B::from_f32(var, &channels),
+    )
+}
+
+/// Inference-mode batch norm on a CPU backend's primitives.
+fn batch_norm<B: CpuStorage>(
+    x: &FloatTensor<B>,
+    [gamma, beta, mean, var]: [&FloatTensor<B>; 4],
+    epsilon: f64,
+) -> FloatTensor<B> {
+    let dims = x.shape();
+    let shape = NormShape::of(&dims);
+    let y = B::with_f32(x, |x| {
+        B::with_f32(gamma, |g| {
+            B::with_f32(beta, |b| {
+                B::with_f32(mean, |m| {
+                    B::with_f32(var, |v| norm::inference(shape, x, g, b, m, v, epsilon))
+                })
+            })
+        })
+    });
+    B::from_f32(y, &dims)
+}
+
+/// Implements [`KilnBackend`] for CPU backends with kiln's kernels.
+macro_rules! cpu_backend {
+    ($($backend:ty),*) => {$(
+        impl KilnBackend for $backend {
+            fn kiln_conv2d(
+                x: FloatTensor<Self>,
+                weight: FloatTensor<Self>,
+                params: ConvParams,
+            ) -> FloatTensor<Self> {
+                conv2d_forward::<Self>(&x, &weight, None, params)
+            }
+
+            fn kiln_conv2d_bias(
+                x: FloatTensor<Self>,
+                weight: FloatTensor<Self>,
+                bias: FloatTensor<Self>,
+                params: ConvParams,
+            ) -> FloatTensor<Self> {
+                conv2d_forward::<Self>(&x, &weight, Some(&bias), params)
+            }
+
+            fn kiln_batch_norm_train(
+                x: FloatTensor<Self>,
+                gamma: FloatTensor<Self>,
+                beta: FloatTensor<Self>,
+                epsilon: f64,
+            ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
+                batch_norm_train::<Self>(&x, &gamma, &beta, epsilon)
+            }
+
+            fn kiln_batch_norm(
+                x: FloatTensor<Self>,
+                gamma: FloatTensor<Self>,
+                beta: FloatTensor<Self>,
+                mean: FloatTensor<Self>,
+                var: FloatTensor<Self>,
+                epsilon: f64,
+            ) -> FloatTensor<Self> {
+                batch_norm::<Self>(&x, [&gamma, &beta, &mean, &var], epsilon)
+            }
+        }
+    )*};
+}
+
+cpu_backend!(Flex, NdArray);

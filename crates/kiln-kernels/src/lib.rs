@@ -1,0 +1,151 @@
+//! kiln's CPU kernels: the operators that dominate training a convolutional network, written
+//! for burn's `Flex` and `NdArray` backends and reached through burn's backend extension, with
+//! hand-written gradients under `Autodiff`.
+//!
+//! kiln's typed layers call [`conv2d`] when [`runs_on`] says the kernels serve the input's
+//! device, and burn's own operator otherwise (wgpu, cuda, grouped convolutions, other dtypes,
+//! or kernels switched off). Nothing changes for a model's author: the same `model!` gets
+//! the fast path.
+//!
+//! ```
+//! use burn::tensor::{Device, Distribution, Tensor};
+//!
+//! let device = Device::flex();
+//! let x = Tensor::<4>::random([2, 3, 8, 8], Distribution::Default, &device);
+//! let w = Tensor::<4>::random([4, 3, 3, 3], Distribution::Default, &device);
+//! assert!(kiln_kernels::runs_on(&device));
+//! let y = kiln_kernels::conv2d(x, w, None, [1, 1], [1, 1, 1, 1], [1, 1]);
+//! assert_eq!(y.dims(), [2, 4, 8, 8]);
+//! ```
+//!
+//! Set `KILN_KERNELS=off` in the environment (or call [`set_enabled`]) to run burn's
+//! operators instead, e.g. to compare the two.
+
+#![warn(missing_docs)]
+// burn marks its ndarray backend deprecated; kiln keeps serving it (the user asked for it).
+#![allow(deprecated)]
+
+mod autodiff;
+pub mod conv;
+mod extension;
+pub mod norm;
+mod storage;
+mod switch;
+
+pub use extension::{ConvParams, KilnBackend, conv_params};
+pub use storage::CpuStorage;
+pub use switch::{enabled, runs_on, set_enabled};
+
+use burn::backend::Dispatch;
+use burn::tensor::{DType, Tensor};
+
+/// A dense 2-D convolution with zero padding by kiln's kernels, with gradients when `x`,
+/// `weight` or `bias` is tracked by autodiff.
+///
+/// `padding` is `[top, bottom, left, right]`, so a ceil-rounded window (extra bottom/right
+/// padding) needs no padded copy of the input.
+///
+/// # Shapes
+/// - `x`: `[batch, in_channels, in_h, in_w]`
+/// - `weight`: `[out_channels, in_channels, kh, kw]`, `bias`: `[out_channels]`
+/// - output: `[batch, out_channels, out_h, out_w]`, out_h = (in_h + top + bottom −
+///   dilation·(kh − 1) − 1)/stride + 1
+///
+/// # Panics
+/// When [`accepts`] is false for `x`: call burn's operator for such tensors.
+pub fn conv2d(
+    x: Tensor<4>,
+    weight: Tensor<4>,
+    bias: Option<Tensor<1>>,
+    stride: [usize; 2],
+    padding: [usize; 4],
+    dilation: [usize; 2],
+) -> Tensor<4> {
+    assert!(
+        accepts(&x),
+        "kiln kernels do not serve this tensor; use burn's conv2d"
+    );
+    switch::count_call();
+    let (x, weight) = (x.into_dispatch(), weight.into_dispatch());
+    let params = conv_params(stride, padding, dilation);
+    Tensor::from_dispatch(match bias {
+        Some(bias) => {
+            <Dispatch as KilnBackend>::kiln_conv2d_bias(x, weight, bias.into_dispatch(), params)
+        }
+        None => <Dispatch as KilnBackend>::kiln_conv2d(x, weight, params),
+    })
+}
+
+/// Whether kiln's kernels take `x`: they are enabled, `x` lives on a flex or ndarray device
+/// (with or without autodiff) and holds `f32`.
+pub fn accepts<const N: usize>(x: &Tensor<N>) -> bool {
+    x.dtype() == DType::F32 && runs_on(&x.device())
+}
+
+/// How many operations kiln's kernels have run in this process (a test can see whether a
+/// layer took the fast path or fell back to burn's operator).
+pub fn calls() -> usize {
+    switch::calls()
+}
+
+/// Training-mode batch normalisation by kiln's fused kernel (gradients under autodiff):
+/// returns the output, the batch mean and the biased batch variance, which are constants to
+/// autodiff (for the running statistics).
+///
+/// # Shapes
+/// - `x`: `[batch, channels, …]`; `gamma`, `beta`: `[channels]`
+/// - output: `([batch, channels, …], [channels], [channels])`
+///
+/// # Panics
+/// When [`accepts`] is false for `x`.
+pub fn batch_norm_train<const D: usize>(
+    x: Tensor<D>,
+    gamma: Tensor<1>,
+    beta: Tensor<1>,
+    epsilon: f64,
+) -> (Tensor<D>, Tensor<1>, Tensor<1>) {
+    assert!(
+        accepts(&x),
+        "kiln kernels do not serve this tensor; use burn's batch_norm_train"
+    );
+    switch::count_call();
+    let (y, mean, var) = <Dispatch as KilnBackend>::kiln_batch_norm_train(
+        x.into_dispatch(),
+        gamma.into_dispatch(),
+        beta.into_dispatch(),
+        epsilon,
+    );
+    (
+        Tensor::from_dispatch(y),
+        Tensor::from_dispatch(mean),
+        Tensor::from_dispatch(var),
+    )
+}
+
+/// Inference-mode batch normalisation with given statistics, one pass over `x`.
+///
+/// # Shapes
+/// - `x`: `[batch, channels, …]`; `gamma`, `beta`, `mean`, `var`: `[channels]`
+/// - output: `[batch, channels, …]`
+///
+/// # Panics
+/// When [`accepts`] is false for `x`.
+pub fn batch_norm<const D: usize>(
+    x: Tensor<D>,
+    [gamma, beta, mean, var]: [Tensor<1>; 4],
+    epsilon: f64,
+) -> Tensor<D> {
+    assert!(
+        accepts(&x),
+        "kiln kernels do not serve this tensor; use burn's batch_norm"
+    );
+    switch::count_call();
+    Tensor::from_dispatch(<Dispatch as KilnBackend>::kiln_batch_norm(
+        x.into_dispatch(),
+        gamma.into_dispatch(),
+        beta.into_dispatch(),
+        mean.into_dispatch(),
+        var.into_dispatch(),
+        epsilon,
+    ))
+}

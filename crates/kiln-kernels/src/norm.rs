@@ -1,0 +1,208 @@
+//! Batch normalisation over the channels of contiguous NCHW `f32` slices, fused: the training
+//! forward reads the input twice (statistics, then the normalised output) and the backward
+//! twice (per-channel sums, then the input gradient), where burn's composition makes about
+//! ten allocating passes each way. Sums are accumulated in `f64`.
+
+use rayon::prelude::*;
+
+/// The sizes of a batch-normalised tensor: `[batch, channels, pixels]` with pixels = H·W.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NormShape {
+    /// Images in the batch.
+    pub batch: usize,
+    /// Channels, each normalised on its own.
+    pub channels: usize,
+    /// Values per channel and image (H·W).
+    pub pixels: usize,
+}
+
+impl NormShape {
+    /// The shape of an `[N, C, …]` tensor.
+    pub fn of(dims: &[usize]) -> Self {
+        Self {
+            batch: dims[0],
+            channels: dims[1],
+            pixels: dims[2..].iter().product(),
+        }
+    }
+
+    /// Values per channel over the batch: N·H·W.
+    pub fn per_channel(&self) -> usize {
+        self.batch * self.pixels
+    }
+
+    fn len(&self) -> usize {
+        self.batch * self.channels * self.pixels
+    }
+
+    /// The planes (one image, one channel) of channel `c` in `data`.
+    fn planes<'a>(&self, data: &'a [f32], c: usize) -> impl Iterator<Item = &'a [f32]> {
+        (0..self.batch).map(move |n| &data[(n * self.channels + c) * self.pixels..][..self.pixels])
+    }
+}
+
+/// Per channel, `f(channel) → value`, in parallel.
+fn per_channel<T: Send>(shape: NormShape, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+    (0..shape.channels).into_par_iter().map(f).collect()
+}
+
+/// Writes `out[plane] = g(channel, x_plane[i], other_plane[i])` for every plane, in parallel.
+fn map_planes(
+    shape: NormShape,
+    x: &[f32],
+    other: &[f32],
+    g: impl Fn(usize, f32, f32) -> f32 + Sync,
+) -> Vec<f32> {
+    let mut out = vec![0.0; shape.len()];
+    out.par_chunks_mut(shape.pixels)
+        .zip(
+            x.par_chunks(shape.pixels)
+                .zip(other.par_chunks(shape.pixels)),
+        )
+        .enumerate()
+        .for_each(|(plane, (out, (x, other)))| {
+            let c = plane % shape.channels;
+            for ((o, &x), &y) in out.iter_mut().zip(x).zip(other) {
+                *o = g(c, x, y);
+            }
+        });
+    out
+}
+
+/// Training-mode batch norm: normalises each channel with the batch's mean and biased
+/// variance, then scales by `gamma` and shifts by `beta`. Returns the output, the mean and the
+/// biased variance (what burn feeds its running statistics).
+///
+/// # Shapes
+/// - `x`: `[batch, channels, …]` as `shape`; `gamma`, `beta`: `[channels]`
+/// - returns `([batch, channels, …], [channels], [channels])`
+pub fn train_forward(
+    shape: NormShape,
+    x: &[f32],
+    gamma: &[f32],
+    beta: &[f32],
+    epsilon: f64,
+) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    assert_eq!(x.len(), shape.len(), "batch norm: input size");
+    let count = shape.per_channel() as f64;
+    let stats = per_channel(shape, |c| {
+        let sum: f64 = shape.planes(x, c).flatten().map(|&v| v as f64).sum();
+        let mean = sum / count;
+        let sq: f64 = shape
+            .planes(x, c)
+            .flatten()
+            .map(|&v| (v as f64 - mean).powi(2))
+            .sum();
+        (mean, sq / count)
+    });
+    let y = affine(shape, x, gamma, beta, &stats, epsilon);
+    let mean = stats.iter().map(|s| s.0 as f32).collect();
+    let var = stats.iter().map(|s| s.1 as f32).collect();
+    (y, mean, var)
+}
+
+/// Inference-mode batch norm with the given (running) statistics.
+///
+/// # Shapes
+/// - `x`: `[batch, channels, …]` as `shape`; `gamma`, `beta`, `mean`, `var`: `[channels]`
+/// - returns `[batch, channels, …]`
+pub fn inference(
+    shape: NormShape,
+    x: &[f32],
+    gamma: &[f32],
+    beta: &[f32],
+    mean: &[f32],
+    var: &[f32],
+    epsilon: f64,
+) -> Vec<f32> {
+    assert_eq!(x.len(), shape.len(), "batch norm: input size");
+    let stats: Vec<(f64, f64)> = mean
+        .iter()
+        .zip(var)
+        .map(|(&m, &v)| (m as f64, v as f64))
+        .collect();
+    affine(shape, x, gamma, beta, &stats, epsilon)
+}
+
+/// `(x − mean)/√(var + ε)·γ + β`, per channel, as one multiply-add per value.
+fn affine(
+    shape: NormShape,
+    x: &[f32],
+    gamma: &[f32],
+    beta: &[f32],
+    stats: &[(f64, f64)],
+    epsilon: f64,
+) -> Vec<f32> {
+    let coefficients: Vec<(f32, f32)> = stats
+        .iter()
+        .zip(gamma.iter().zip(beta))
+        .map(|(&(mean, var), (&g, &b))| {
+            let scale = g as f64 / (var + epsilon).sqrt();
+            (scale as f32, (b as f64 - mean * scale) as f32)
+        })
+        .collect();
+    map_planes(shape, x, x, |c, v, _| {
+        let (scale, shift) = coefficients[c];
+        v * scale + shift
+    })
+}
+
+/// Gradients of training-mode batch norm with respect to its input, `gamma` and `beta`.
+///
+/// # Shapes
+/// - `x`, `grad`: `[batch, channels, …]` as `shape`; `gamma`, `mean`, `var`: `[channels]`
+/// - returns `([batch, channels, …], [channels], [channels])`
+pub fn train_backward(
+    shape: NormShape,
+    x: &[f32],
+    gamma: &[f32],
+    mean: &[f32],
+    var: &[f32],
+    epsilon: f64,
+    grad: &[f32],
+) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    assert_eq!(x.len(), shape.len(), "batch norm backward: input size");
+    assert_eq!(
+        grad.len(),
+        shape.len(),
+        "batch norm backward: gradient size"
+    );
+    let inv_std: Vec<f64> = var
+        .iter()
+        .map(|&v| 1.0 / (v as f64 + epsilon).sqrt())
+        .collect();
+    // Per channel: Σ dy (β's gradient) and Σ dy·x̂ (γ's gradient).
+    let sums = per_channel(shape, |c| {
+        let m = mean[c] as f64;
+        shape
+            .planes(grad, c)
+            .flatten()
+            .zip(shape.planes(x, c).flatten())
+            .fold((0.0f64, 0.0f64), |(sd, sdx), (&dy, &x)| {
+                (
+                    sd + dy as f64,
+                    sdx + dy as f64 * (x as f64 - m) * inv_std[c],
+                )
+            })
+    });
+    let count = shape.per_channel() as f64;
+    // dx = γ/σ · (dy − Σdy/M − x̂·Σ(dy·x̂)/M) = a·dy + b·x + c per channel.
+    let coefficients: Vec<(f32, f32, f32)> = (0..shape.channels)
+        .map(|c| {
+            let (sum_dy, sum_dy_xhat) = sums[c];
+            let k = gamma[c] as f64 * inv_std[c];
+            let slope = sum_dy_xhat / count * inv_std[c];
+            let a = k;
+            let b = -k * slope;
+            let offset = -k * (sum_dy / count) + k * slope * mean[c] as f64;
+            (a as f32, b as f32, offset as f32)
+        })
+        .collect();
+    let dx = map_planes(shape, grad, x, |c, dy, x| {
+        let (a, b, offset) = coefficients[c];
+        a * dy + b * x + offset
+    });
+    let dgamma = sums.iter().map(|s| s.1 as f32).collect();
+    let dbeta = sums.iter().map(|s| s.0 as f32).collect();
+    (dx, dgamma, dbeta)
+}

@@ -1,0 +1,107 @@
+//! kiln's fused batch norm against burn's own operators: training forward (output and
+//! statistics), every gradient, and inference, on flex and ndarray.
+
+use burn::tensor::module::{batch_norm as burn_batch_norm, batch_norm_train as burn_train};
+use burn::tensor::{Device, Distribution, Tensor};
+use proptest::prelude::*;
+
+fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data().try_to_vec::<f32>().unwrap()
+}
+
+/// Asserts `got` equals `want` within 1e-4 of the reference's largest magnitude.
+fn assert_close(got: Vec<f32>, want: Vec<f32>, what: &str, dims: [usize; 4]) {
+    assert_eq!(got.len(), want.len(), "{what}: sizes differ for {dims:?}");
+    let scale = want.iter().fold(1.0f32, |m, v| m.max(v.abs()));
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert!(
+            (g - w).abs() <= 1e-4 * scale,
+            "{what}: element {i} is {g}, burn gives {w} for {dims:?}"
+        );
+    }
+}
+
+fn operands(dims: [usize; 4], device: &Device) -> [Tensor<1>; 2] {
+    let c = dims[1];
+    [
+        Tensor::random([c], Distribution::Uniform(0.5, 1.5), device),
+        Tensor::random([c], Distribution::Normal(0.0, 1.0), device),
+    ]
+}
+
+fn check_training(dims: [usize; 4], device: &Device) {
+    let device = device.clone().autodiff();
+    // A shifted, scaled input, so the statistics are not those of a standard normal.
+    let x = Tensor::<4>::random(dims, Distribution::Normal(3.0, 2.0), &device);
+    let [gamma, beta] = operands(dims, &device);
+    let r = Tensor::<4>::random(dims, Distribution::Normal(0.0, 1.0), &device);
+    let run = |kiln: bool| {
+        let (x, g, b) = (
+            x.clone().require_grad(),
+            gamma.clone().require_grad(),
+            beta.clone().require_grad(),
+        );
+        let (y, mean, var) = if kiln {
+            kiln_kernels::batch_norm_train(x.clone(), g.clone(), b.clone(), 1e-5)
+        } else {
+            let out = burn_train(x.clone(), g.clone(), b.clone(), 1e-5);
+            (out.output, out.mean, out.variance)
+        };
+        let grads = y.clone().mul(r.clone()).sum().backward();
+        [
+            values(y),
+            values(mean),
+            values(var),
+            values(x.grad(&grads).unwrap()),
+            values(g.grad(&grads).unwrap()),
+            values(b.grad(&grads).unwrap()),
+        ]
+    };
+    let names = [
+        "output",
+        "mean",
+        "variance",
+        "input gradient",
+        "γ gradient",
+        "β gradient",
+    ];
+    for ((k, b), name) in run(true).into_iter().zip(run(false)).zip(names) {
+        assert_close(k, b, name, dims);
+    }
+}
+
+fn check_inference(dims: [usize; 4], device: &Device) {
+    let x = Tensor::<4>::random(dims, Distribution::Normal(1.0, 2.0), device);
+    let [gamma, beta] = operands(dims, device);
+    let mean = Tensor::<1>::random([dims[1]], Distribution::Normal(0.0, 1.0), device);
+    let var = Tensor::<1>::random([dims[1]], Distribution::Uniform(0.1, 2.0), device);
+    let want = burn_batch_norm(
+        x.clone(),
+        gamma.clone(),
+        beta.clone(),
+        mean.clone(),
+        var.clone(),
+        1e-3,
+    );
+    let got = kiln_kernels::batch_norm(x, [gamma, beta, mean, var], 1e-3);
+    assert_close(values(got), values(want), "inference", dims);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn batch_norm_matches_burn(n in 1usize..5, c in 1usize..9, h in 1usize..7, w in 1usize..7) {
+        #[allow(deprecated)] // burn marks ndarray deprecated; kiln keeps it selectable
+        for device in [Device::flex(), Device::ndarray()] {
+            check_training([n, c, h, w], &device);
+            check_inference([n, c, h, w], &device);
+        }
+    }
+}
+
+#[test]
+fn resnet_sized_batch_norm_matches_burn() {
+    check_training([128, 16, 28, 28], &Device::flex());
+    check_inference([128, 64, 7, 7], &Device::flex());
+}
