@@ -37,6 +37,8 @@ pub use kiln_macros::model;
 
 /// Datasets: MNIST-format readers, batching.
 pub use kiln_data as data;
+/// CPU kernels (convolution with gradients) for the flex and ndarray backends.
+pub use kiln_kernels as kernels;
 /// The model zoo.
 pub use kiln_models as models;
 /// Training loops.

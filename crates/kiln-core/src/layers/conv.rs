@@ -156,15 +156,33 @@ impl<
         }
     }
 
+    /// Runs kiln's convolution kernel where it serves the input (dense, `f32`, on flex or
+    /// ndarray), burn's operator otherwise.
     fn forward_tensor(&self, input: Tensor<4>) -> Tensor<4> {
-        let input = match self.edge_padding {
-            Some([(top, bottom), (left, right)]) => input.pad(
-                [(0, 0), (0, 0), (top, bottom), (left, right)],
-                burn::tensor::ops::PadMode::Edge,
+        let (input, padding) = match self.edge_padding {
+            Some([(top, bottom), (left, right)]) => (
+                input.pad(
+                    [(0, 0), (0, 0), (top, bottom), (left, right)],
+                    burn::tensor::ops::PadMode::Edge,
+                ),
+                [0; 4],
             ),
-            None => input,
+            None => {
+                let [(top, bottom), (left, right)] = padding_pairs(W, H, Self::WINDOW);
+                (input, [top, bottom, left, right])
+            }
         };
-        self.inner.forward(input)
+        if O::GROUPS != 1 || !kiln_kernels::accepts(&input) {
+            return self.inner.forward(input);
+        }
+        kiln_kernels::conv2d(
+            input,
+            self.inner.weight.val(),
+            self.inner.bias.as_ref().map(|b| b.val()),
+            [S, S],
+            padding,
+            [O::DILATION, O::DILATION],
+        )
     }
 
     fn describe() -> String {

@@ -35,8 +35,41 @@ impl<const W: usize, const H: usize, const D: usize, const EPS_NANO: usize> Laye
         }
     }
 
+    /// kiln's fused kernels where they serve the input (`f32` on flex or ndarray), with the
+    /// running statistics updated as burn-nn updates them; burn's batch norm otherwise.
     fn forward_tensor(&self, input: Tensor<4>) -> Tensor<4> {
-        self.inner.forward(input)
+        let bn = &self.inner;
+        if !kiln_kernels::accepts(&input) {
+            return bn.forward(input);
+        }
+        let device = input.device();
+        if !device.is_autodiff() {
+            let stats = [
+                bn.gamma.val(),
+                bn.beta.val(),
+                bn.running_mean.value(),
+                bn.running_var.value(),
+            ];
+            return kiln_kernels::batch_norm(input, stats, bn.epsilon);
+        }
+        if !bn.training.is_enabled() {
+            // A frozen layer on a training device: gradients may still flow through it.
+            return bn.forward(input);
+        }
+        let (output, mean, var) =
+            kiln_kernels::batch_norm_train(input, bn.gamma.val(), bn.beta.val(), bn.epsilon);
+        let blend = |running: Tensor<1>, batch: Tensor<1>| {
+            running
+                .to_device(&device)
+                .mul_scalar(1.0 - bn.momentum)
+                .add(batch.detach().mul_scalar(bn.momentum))
+                .detach()
+        };
+        bn.running_mean
+            .update(blend(bn.running_mean.value_sync(), mean));
+        bn.running_var
+            .update(blend(bn.running_var.value_sync(), var));
+        output
     }
 
     fn describe() -> String {
