@@ -1,9 +1,15 @@
-//! What the `train`, `eval` and `classify` examples share: the models a name stands for at
-//! each input size, and the backends.
+//! What the `train`, `eval`, `classify` and `bench` examples share: the allocator, the models
+//! a name stands for at each input size, and the backends.
 
 use kiln::Model;
 use kiln::burn::module::Module;
 use kiln::burn::tensor::Device;
+
+/// burn and kiln allocate each activation and gradient afresh; glibc's malloc hands such
+/// megabyte blocks back to the system and page-faults them in again on every step (about a
+/// quarter of a ResNet-20 training step on two cores, measured with `cargo xtask bench`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 kiln::models::cifar_resnet!(
     /// ResNet-20 (option A) for 28×28 grey images.

@@ -6,10 +6,14 @@
 //!   on the vendored Fashion-MNIST) with `examples/train.rs`; `--help` lists the options.
 //! - `cargo xtask eval <CHECKPOINT> [--data DIR]`: a checkpoint's test accuracy and confusion
 //!   matrix (`examples/eval.rs`).
-//! - `cargo xtask bench [--limit N] [--model M] [--backends …]`: training throughput per
-//!   backend, and the share of time spent building batches.
+//! - `cargo xtask bench [--steps N] [--ndarray] [--no-layers] [--no-models]`: training and
+//!   inference images/s of kiln (its kernels and burn's operators), plain burn and PyTorch,
+//!   and GFLOP/s of every ResNet-20 convolution shape (`examples/bench.rs`,
+//!   `xtask/pytorch_bench.py`).
 //! - `cargo xtask summary <model> [--input WxHxD] [--classes N]`: prints a zoo model's layer
 //!   table, compiling the model for that input so that its shapes are checked for it.
+
+mod bench;
 
 use std::process::{Command, ExitCode};
 
@@ -257,94 +261,18 @@ fn summary(args: &[String]) -> Result<(), String> {
     }
 }
 
-/// `cargo xtask bench [--limit N] [--model M] [--backends a,b,…]` (default: 2,560 images,
-/// flex): one short training epoch of the default run's model on each backend (the same example, seed and images), then a table
-/// of training throughput and of the time spent building batches vs in the steps.
-fn bench(args: &[String]) -> Result<(), String> {
-    let mut limit = "2560".to_string();
-    let mut model = "resnet".to_string();
-    // ndarray (about 3 images/s) and wgpu on lavapipe (no step of 128 images in 6 minutes,
-    // shader compilation included) take minutes per step on two cores: ask for them.
-    let mut backends = "flex".to_string();
-    let mut rest = args.iter();
-    while let Some(flag) = rest.next() {
-        let value = rest
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value"))?
-            .clone();
-        match flag.as_str() {
-            "--limit" => limit = value,
-            "--model" => model = value,
-            "--backends" => backends = value,
-            other => return Err(format!("unknown option {other}")),
-        }
-    }
-    let out = std::path::Path::new("target/kiln-bench");
-    let mut rows = Vec::new();
-    for backend in backends.split(',') {
-        let dir = out.join(backend);
-        let _ = std::fs::remove_dir_all(&dir);
-        let dir_text = dir.display().to_string();
-        let train_args: Vec<String> = [
-            model.as_str(),
-            "--limit",
-            &limit,
-            "--epochs",
-            "1",
-            "--test-limit",
-            "500",
-            "--backend",
-            backend,
-            "--out",
-            &dir_text,
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        example("train", &train_args)?;
-        let metrics = std::fs::read_to_string(dir.join("metrics.csv"))
-            .map_err(|e| format!("{}/metrics.csv: {e}", dir.display()))?;
-        let last: Vec<String> = metrics
-            .lines()
-            .last()
-            .unwrap_or_default()
-            .split(',')
-            .map(str::to_string)
-            .collect();
-        let number = |i: usize| last.get(i).and_then(|v| v.parse::<f64>().ok());
-        let (Some(data), Some(compute), Some(images)) = (number(7), number(8), number(9)) else {
-            return Err(format!(
-                "{}/metrics.csv: unexpected `{metrics}`",
-                dir.display()
-            ));
-        };
-        rows.push(format!(
-            "| {backend} | {:.1} | {data:.2} | {compute:.1} | {:.1} % |",
-            images / (data + compute),
-            100.0 * data / (data + compute)
-        ));
-    }
-    println!("\n{model}, {limit} training images, one epoch (batch 128):\n");
-    println!("| backend | images/s | batches (s) | steps (s) | share in batches |");
-    println!("|---|---|---|---|---|");
-    for row in rows {
-        println!("{row}");
-    }
-    Ok(())
-}
-
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
         Some("train") => example("train", &args[1..]),
         Some("eval") => example("eval", &args[1..]),
-        Some("bench") => bench(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("summary") => summary(&args[1..]),
         _ => Err(
             "usage: cargo xtask test | cargo xtask train [MODEL] [OPTIONS] (--help lists them) \
                   | cargo xtask eval <CHECKPOINT> [--data DIR] \
-                  | cargo xtask bench [--limit N] [--model M] [--backends flex,ndarray,wgpu] \
+                  | cargo xtask bench [--steps N] [--ndarray] [--no-layers] [--no-models] \
                   | cargo xtask summary <model> [--input WxHxD] [--classes N]"
                 .to_string(),
         ),

@@ -1,0 +1,258 @@
+//! Training and inference throughput of kiln's ResNets at batch 128 on random data, with kiln's
+//! kernels and with burn's operators, beside the same ResNet-20 written in plain burn; and the
+//! speed of every ResNet-20 convolution shape, forward and both gradients.
+//!
+//! `cargo xtask bench` runs this and PyTorch's counterpart (`xtask/pytorch_bench.py`) and
+//! prints the tables with their ratios. Lines starting with `RESULT` are for it to read:
+//! `RESULT model<TAB>variant<TAB>train images/s<TAB>inference images/s` and
+//! `LAYER shape<TAB>variant<TAB>forward GFLOP/s<TAB>input-gradient GFLOP/s<TAB>weight-gradient GFLOP/s`.
+
+mod plain_resnet;
+// The bench shares the allocator and ResNet20Grey; the name registry serves the other examples.
+#[allow(dead_code)]
+mod support;
+
+use std::time::Instant;
+
+use burn::module::Module;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::momentum::MomentumConfig;
+use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::tensor::module::conv2d as burn_conv2d;
+use burn::tensor::ops::ConvOptions;
+use burn::tensor::{Device, Distribution, Int, Tensor};
+use clap::Parser;
+use kiln::Model;
+use kiln::burn;
+use kiln::models::{CompactResNet8, ResNet20};
+use support::ResNet20Grey;
+
+/// Command line.
+#[derive(Parser)]
+struct Args {
+    /// Timed steps per measurement (after two untimed warm-up steps).
+    #[arg(long, default_value_t = 5)]
+    steps: usize,
+    /// Batch size.
+    #[arg(long, default_value_t = 128)]
+    batch: usize,
+    /// Skip the per-layer table.
+    #[arg(long)]
+    no_layers: bool,
+    /// Skip the whole-model table.
+    #[arg(long)]
+    no_models: bool,
+    /// Time only this model (e.g. `resnet20-28x28x1`).
+    #[arg(long)]
+    model: Option<String>,
+    /// Time only this variant (`kiln`, `kiln-burn-ops`, `plain-burn`, `kiln-ndarray`).
+    #[arg(long)]
+    variant: Option<String>,
+    /// Also time kiln on the ndarray backend (ResNet-20 at 28×28×1).
+    #[arg(long)]
+    ndarray: bool,
+}
+
+/// Seconds per call of `f`, after two untimed calls.
+fn seconds_per_call(steps: usize, mut f: impl FnMut()) -> f64 {
+    f();
+    f();
+    let start = Instant::now();
+    for _ in 0..steps {
+        f();
+    }
+    start.elapsed().as_secs_f64() / steps as f64
+}
+
+/// A model the bench can time: its input shape and its logits.
+trait Bench: Module + Clone {
+    const INPUT: [usize; 3];
+    fn create(device: &Device) -> Self;
+    fn logits(&self, images: Tensor<4>) -> Tensor<2>;
+}
+
+/// kiln's models: their own input shape and `forward_tensor`.
+macro_rules! kiln_bench {
+    ($($model:ty),*) => {$(
+        impl Bench for $model {
+            const INPUT: [usize; 3] = <$model as Model>::INPUT;
+            fn create(device: &Device) -> Self {
+                <$model as Model>::init(device)
+            }
+            fn logits(&self, images: Tensor<4>) -> Tensor<2> {
+                let out = self
+                    .forward_tensor(images)
+                    .expect("the bench builds inputs of the model's shape");
+                let [batch, classes, ..] = out.dims();
+                out.reshape([batch, classes])
+            }
+        }
+    )*};
+}
+
+kiln_bench!(ResNet20Grey, CompactResNet8, ResNet20);
+
+/// Training images/s: forward, cross-entropy, backward and an SGD step with momentum and
+/// weight decay (the training recipe's optimiser), on one fixed random batch.
+fn train_speed<M: Bench>(args: &Args, model: M, device: &Device) -> f64 {
+    let [w, h, d] = M::INPUT;
+    let images = Tensor::<4>::random(
+        [args.batch, d, h, w],
+        Distribution::Normal(0.0, 1.0),
+        device,
+    );
+    let labels = Tensor::<1, Int>::from_data(
+        burn::tensor::TensorData::new(
+            (0..args.batch as i64).map(|i| i % 10).collect(),
+            [args.batch],
+        ),
+        device,
+    );
+    let mut optimizer: ModuleOptimizer = SgdConfig::new()
+        .with_momentum(Some(
+            MomentumConfig::new().with_momentum(0.9).with_dampening(0.0),
+        ))
+        .with_weight_decay(Some(burn::optim::decay::WeightDecayConfig::new(5e-4)))
+        .init();
+    let loss_fn = CrossEntropyLossConfig::new().init(device);
+    let mut model = Some(model);
+    let secs = seconds_per_call(args.steps, || {
+        let current = model.take().expect("the model is put back after each step");
+        let loss = loss_fn.forward(current.logits(images.clone()), labels.clone());
+        let _ = loss.clone().into_scalar::<f32>();
+        let grads = GradientsParams::from_grads(loss.backward(), &current);
+        model = Some(optimizer.step(0.01, current, grads));
+    });
+    args.batch as f64 / secs
+}
+
+/// Inference images/s of a model on a device without autodiff.
+fn inference_speed<M: Bench>(args: &Args, model: &M, device: &Device) -> f64 {
+    let [w, h, d] = M::INPUT;
+    let images = Tensor::<4>::random(
+        [args.batch, d, h, w],
+        Distribution::Normal(0.0, 1.0),
+        device,
+    );
+    let secs = seconds_per_call(args.steps, || {
+        let _ = model.logits(images.clone()).into_data();
+    });
+    args.batch as f64 / secs
+}
+
+fn measure<M: Bench>(args: &Args, name: &str, variant: &str, kernels: bool) {
+    measure_on::<M>(args, name, variant, kernels, Device::flex());
+}
+
+#[allow(deprecated)] // burn marks ndarray deprecated; kiln keeps it selectable
+fn ndarray() -> Device {
+    Device::ndarray()
+}
+
+fn measure_on<M: Bench>(args: &Args, name: &str, variant: &str, kernels: bool, device: Device) {
+    let skip = |filter: &Option<String>, value: &str| filter.as_ref().is_some_and(|f| f != value);
+    if skip(&args.model, name) || skip(&args.variant, variant) {
+        return;
+    }
+    kiln::kernels::set_enabled(kernels);
+    let train_device = device.clone().autodiff();
+    let train = train_speed(args, M::create(&train_device), &train_device);
+    let infer = inference_speed(args, &M::create(&device), &device);
+    println!("RESULT {name}\t{variant}\t{train:.1}\t{infer:.1}");
+}
+
+/// One ResNet-20 convolution at 28×28: input depth, output depth, input side, stride.
+const RESNET20_CONVS: [(usize, usize, usize, usize); 6] = [
+    (1, 16, 28, 1),
+    (16, 16, 28, 1),
+    (16, 32, 28, 2),
+    (32, 32, 14, 1),
+    (32, 64, 14, 2),
+    (64, 64, 7, 1),
+];
+
+/// GFLOP/s of one convolution shape, forward, input gradient and weight gradient, with kiln's
+/// kernels or burn's operators. Each gradient's time is its forward-and-backward time less the
+/// forward's.
+fn layer_speed(
+    args: &Args,
+    (c, k, side, stride): (usize, usize, usize, usize),
+    kernels: bool,
+) -> [f64; 3] {
+    kiln::kernels::set_enabled(kernels);
+    let out = (side + 2 - 3) / stride + 1;
+    let flop = 2.0 * (args.batch * k * out * out * c * 9) as f64;
+    let conv = |x: Tensor<4>, w: Tensor<4>| {
+        if kernels {
+            kiln::kernels::conv2d(x, w, None, [stride; 2], [1; 4], [1, 1])
+        } else {
+            burn_conv2d(x, w, None, ConvOptions::new([stride; 2], [1, 1], [1, 1], 1))
+        }
+    };
+    let time = |device: &Device, grad_x: bool, grad_w: bool| {
+        let normal = Distribution::Normal(0.0, 1.0);
+        let mut x = Tensor::<4>::random([args.batch, c, side, side], normal, device);
+        let mut w = Tensor::<4>::random([k, c, 3, 3], normal, device);
+        if grad_x {
+            x = x.require_grad();
+        }
+        if grad_w {
+            w = w.require_grad();
+        }
+        seconds_per_call(args.steps, || {
+            let y = conv(x.clone(), w.clone());
+            if grad_x || grad_w {
+                let _ = y.sum().backward();
+            } else {
+                let _ = y.into_data();
+            }
+        })
+    };
+    let forward = time(&Device::flex(), false, false);
+    let autodiff = Device::flex().autodiff();
+    let with_input_grad = time(&autodiff, true, false);
+    let with_weight_grad = time(&autodiff, false, true);
+    let rate = |secs: f64| flop / secs.max(1e-9) / 1e9;
+    [
+        rate(forward),
+        rate(with_input_grad - forward),
+        rate(with_weight_grad - forward),
+    ]
+}
+
+fn main() {
+    let args = Args::parse();
+    if !args.no_models {
+        for (kernels, variant) in [(true, "kiln"), (false, "kiln-burn-ops")] {
+            measure::<ResNet20Grey>(&args, "resnet20-28x28x1", variant, kernels);
+            measure::<CompactResNet8>(&args, "compact-resnet8-28x28x1", variant, kernels);
+            measure::<ResNet20>(&args, "resnet20-32x32x3", variant, kernels);
+        }
+        measure::<plain_resnet::PlainResNet20<1, 28>>(
+            &args,
+            "resnet20-28x28x1",
+            "plain-burn",
+            false,
+        );
+        measure::<plain_resnet::PlainResNet20<3, 32>>(
+            &args,
+            "resnet20-32x32x3",
+            "plain-burn",
+            false,
+        );
+    }
+    if args.ndarray {
+        measure_on::<ResNet20Grey>(&args, "resnet20-28x28x1", "kiln-ndarray", true, ndarray());
+    }
+    if !args.no_layers {
+        for shape in RESNET20_CONVS {
+            let (c, k, side, stride) = shape;
+            let name = format!("{c}->{k} {side}x{side} s{stride}");
+            for (kernels, variant) in [(true, "kiln"), (false, "burn")] {
+                let [f, x, w] = layer_speed(&args, shape, kernels);
+                println!("LAYER {name}\t{variant}\t{f:.1}\t{x:.1}\t{w:.1}");
+            }
+        }
+    }
+    kiln::kernels::set_enabled(true);
+}

@@ -1,0 +1,154 @@
+"""PyTorch's side of `cargo xtask bench`: the same models, batch, optimiser and measurements
+as kiln's `examples/bench.rs`, on the CPU with all its threads, eager, in the default (NCHW)
+layout and in channels-last.
+
+Prints `RESULT model<TAB>variant<TAB>train images/s<TAB>inference images/s` and
+`LAYER shape<TAB>variant<TAB>forward<TAB>input-gradient<TAB>weight-gradient GFLOP/s` lines,
+the format `cargo xtask bench` reads.
+"""
+
+import argparse
+import os
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Block(nn.Module):
+    """He et al.'s basic block with the option-A (zero-padded identity) shortcut."""
+
+    def __init__(self, c, k, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, k, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(k)
+        self.conv2 = nn.Conv2d(k, k, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(k)
+        self.stride, self.extra = stride, k - c
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        shortcut = x[:, :, :: self.stride, :: self.stride] if self.stride != 1 else x
+        if self.extra:
+            shortcut = F.pad(shortcut, (0, 0, 0, 0, 0, self.extra))
+        return F.relu(out + shortcut)
+
+
+class ResNet(nn.Module):
+    """kiln's `cifar_resnet!` (stem of 16 filters) or `compact_resnet!` (32 filters and a
+    2×2 max pool): three stages of `n` blocks, global average pooling, a linear layer."""
+
+    def __init__(self, depth, widths, n, pooled_stem):
+        super().__init__()
+        self.conv1 = nn.Conv2d(depth, widths[0], 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(widths[0])
+        self.pool = nn.MaxPool2d(2) if pooled_stem else nn.Identity()
+        blocks, c = [], widths[0]
+        for i, k in enumerate(widths):
+            for j in range(n):
+                blocks.append(Block(c, k, 2 if (i > 0 and j == 0) else 1))
+                c = k
+        self.blocks = nn.Sequential(*blocks)
+        self.fc = nn.Linear(c, 10)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.bn1(self.conv1(x))))
+        x = self.blocks(x)
+        return self.fc(x.mean(dim=(2, 3)))
+
+
+MODELS = {
+    "resnet20-28x28x1": (lambda: ResNet(1, [16, 32, 64], 3, False), (1, 28, 28)),
+    "compact-resnet8-28x28x1": (lambda: ResNet(1, [32, 64, 128], 1, True), (1, 28, 28)),
+    "resnet20-32x32x3": (lambda: ResNet(3, [16, 32, 64], 3, False), (3, 32, 32)),
+}
+
+RESNET20_CONVS = [(1, 16, 28, 1), (16, 16, 28, 1), (16, 32, 28, 2), (32, 32, 14, 1), (32, 64, 14, 2), (64, 64, 7, 1)]
+
+
+def seconds_per_call(steps, f):
+    """Seconds per call of `f`, after two untimed calls (allocation, oneDNN's primitive cache)."""
+    f()
+    f()
+    start = time.perf_counter()
+    for _ in range(steps):
+        f()
+    return (time.perf_counter() - start) / steps
+
+
+def model_speed(name, channels_last, args):
+    make, (d, h, w) = MODELS[name]
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    model = make().to(memory_format=fmt)
+    images = torch.randn(args.batch, d, h, w).to(memory_format=fmt)
+    labels = torch.arange(args.batch) % 10
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(images), labels)
+        loss.item()
+        loss.backward()
+        opt.step()
+
+    model.train()
+    train = args.batch / seconds_per_call(args.steps, step)
+    model.eval()
+    with torch.no_grad():
+        infer = args.batch / seconds_per_call(args.steps, lambda: model(images))
+    return train, infer
+
+
+def layer_speed(shape, args):
+    c, k, side, stride = shape
+    out = (side + 2 - 3) // stride + 1
+    flop = 2.0 * args.batch * k * out * out * c * 9
+    x0 = torch.randn(args.batch, c, side, side)
+    w0 = torch.randn(k, c, 3, 3)
+
+    def timed(grad_x, grad_w):
+        x = x0.clone().requires_grad_(grad_x)
+        w = w0.clone().requires_grad_(grad_w)
+
+        def run():
+            y = F.conv2d(x, w, None, stride, 1)
+            if grad_x or grad_w:
+                y.sum().backward()
+                x.grad = None
+                w.grad = None
+
+        if grad_x or grad_w:
+            return seconds_per_call(args.steps, run)
+        with torch.no_grad():
+            return seconds_per_call(args.steps, run)
+
+    forward = timed(False, False)
+    rates = [forward, timed(True, False) - forward, timed(False, True) - forward]
+    return [flop / max(t, 1e-9) / 1e9 for t in rates]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--no-layers", action="store_true")
+    parser.add_argument("--no-models", action="store_true")
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    torch.set_num_threads(os.cpu_count() or 1)
+    if not args.no_models:
+        for name in MODELS:
+            for channels_last, variant in [(False, "pytorch"), (True, "pytorch-channels-last")]:
+                train, infer = model_speed(name, channels_last, args)
+                print(f"RESULT {name}\t{variant}\t{train:.1f}\t{infer:.1f}", flush=True)
+    if not args.no_layers:
+        for shape in RESNET20_CONVS:
+            c, k, side, stride = shape
+            f, x, w = layer_speed(shape, args)
+            print(f"LAYER {c}->{k} {side}x{side} s{stride}\tpytorch\t{f:.1f}\t{x:.1f}\t{w:.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+//! `cargo xtask bench`: kiln's `examples/bench.rs` and PyTorch's `xtask/pytorch_bench.py` in
+//! one run on one machine, merged into tables with the ratios the speed work is judged by.
+
+use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
+
+/// Runs `program args`, echoing and returning its standard output.
+fn capture(program: &str, args: &[&str]) -> Result<String, String> {
+    eprintln!("$ {program} {}", args.join(" "));
+    let out = Command::new(program)
+        .args(args)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    eprint!("{text}");
+    if out.status.success() {
+        Ok(text)
+    } else {
+        Err(format!(
+            "{program} {} failed: {}",
+            args.join(" "),
+            out.status
+        ))
+    }
+}
+
+/// The CPU's model name, from `/proc/cpuinfo`.
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string())
+}
+
+/// Rows `(key, variant) → numbers` of the lines starting with `tag`.
+type Rows = BTreeMap<(String, String), Vec<f64>>;
+
+fn parse(text: &str, tag: &str, rows: &mut Rows) {
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix(tag) else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.trim().split('\t').collect();
+        if let [key, variant, numbers @ ..] = fields.as_slice() {
+            let numbers = numbers.iter().filter_map(|n| n.parse().ok()).collect();
+            rows.insert((key.to_string(), variant.to_string()), numbers);
+        }
+    }
+}
+
+fn ratio(a: Option<f64>, b: Option<f64>) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}", a / b),
+        _ => "–".to_string(),
+    }
+}
+
+/// `cargo xtask bench [--steps N] [--ndarray] [--no-layers] [--no-models]`.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let mut kiln_args = vec!["run", "--quiet", "--example", "bench", "--"];
+    let passed: Vec<&str> = args.iter().map(String::as_str).collect();
+    kiln_args.extend(&passed);
+    let kiln = capture("cargo", &kiln_args)?;
+    let torch_args: Vec<&str> = ["xtask/pytorch_bench.py"]
+        .into_iter()
+        .chain(passed.iter().copied().filter(|a| *a != "--ndarray"))
+        .collect();
+    let has_torch = Command::new("python3")
+        .args(["-c", "import torch"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let torch = if has_torch {
+        capture("python3", &torch_args)?
+    } else {
+        eprintln!(
+            "PyTorch is not installed, so its rows are left out (`pip install torch` adds them)"
+        );
+        String::new()
+    };
+    let (mut models, mut layers) = (Rows::new(), Rows::new());
+    for text in [&kiln, &torch] {
+        parse(text, "RESULT", &mut models);
+        parse(text, "LAYER", &mut layers);
+    }
+    println!(
+        "\nCPU: {} ({} threads), batch 128\n",
+        cpu_model(),
+        num_threads()
+    );
+    print_models(&models);
+    print_layers(&layers);
+    Ok(())
+}
+
+fn num_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+fn print_models(rows: &Rows) {
+    if rows.is_empty() {
+        return;
+    }
+    let get = |model: &str, variant: &str, i: usize| {
+        rows.get(&(model.to_string(), variant.to_string()))
+            .and_then(|v| v.get(i).copied())
+    };
+    println!("| model | variant | train images/s | inference images/s |");
+    println!("|---|---|---|---|");
+    for ((model, variant), v) in rows {
+        println!("| {model} | {variant} | {:.1} | {:.1} |", v[0], v[1]);
+    }
+    println!(
+        "\n| model | kiln / PyTorch train | kiln / PyTorch channels-last train | kiln / PyTorch inference | kiln with burn's ops / plain burn train |"
+    );
+    println!("|---|---|---|---|---|");
+    let names: std::collections::BTreeSet<&String> = rows.keys().map(|(m, _)| m).collect();
+    for model in names {
+        println!(
+            "| {model} | {} | {} | {} | {} |",
+            ratio(get(model, "kiln", 0), get(model, "pytorch", 0)),
+            ratio(
+                get(model, "kiln", 0),
+                get(model, "pytorch-channels-last", 0)
+            ),
+            ratio(get(model, "kiln", 1), get(model, "pytorch", 1)),
+            ratio(get(model, "kiln-burn-ops", 0), get(model, "plain-burn", 0)),
+        );
+    }
+    println!();
+}
+
+fn print_layers(rows: &Rows) {
+    if rows.is_empty() {
+        return;
+    }
+    println!(
+        "GFLOP/s per ResNet-20 convolution at 28×28 (forward / input gradient / weight gradient):\n"
+    );
+    println!(
+        "| shape | variant | forward | input grad | weight grad | kiln / PyTorch (f / dx / dw) |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for ((shape, variant), v) in rows {
+        let vs_torch = if variant == "kiln" {
+            let torch = rows.get(&(shape.clone(), "pytorch".to_string()));
+            let r = |i: usize| ratio(v.get(i).copied(), torch.and_then(|t| t.get(i).copied()));
+            format!("{} / {} / {}", r(0), r(1), r(2))
+        } else {
+            String::new()
+        };
+        println!(
+            "| {shape} | {variant} | {:.1} | {:.1} | {:.1} | {vs_torch} |",
+            v[0], v[1], v[2]
+        );
+    }
+    println!();
+}
