@@ -9,6 +9,9 @@ use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Distribution, Tensor};
 use proptest::prelude::*;
 
+mod common;
+use common::{assert_close, values};
+
 /// One convolution to compare: sizes, stride, `[top, bottom, left, right]` padding, dilation.
 #[derive(Clone, Debug)]
 struct Case {
@@ -39,22 +42,6 @@ impl Case {
             dilation: self.dilation,
             groups: 1,
         }
-    }
-}
-
-fn values(t: Tensor<4>) -> Vec<f32> {
-    t.into_data().try_to_vec::<f32>().unwrap()
-}
-
-/// Asserts `got` equals `want` within 1e-4 of the reference's largest magnitude.
-fn assert_close(got: Vec<f32>, want: Vec<f32>, what: &str, case: &Case) {
-    assert_eq!(got.len(), want.len(), "{what}: sizes differ for {case:?}");
-    let scale = want.iter().fold(1.0f32, |m, v| m.max(v.abs()));
-    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
-        assert!(
-            (g - w).abs() <= 1e-4 * scale,
-            "{what}: element {i} is {g}, burn gives {w} (scale {scale}) for {case:?}"
-        );
     }
 }
 
@@ -90,7 +77,7 @@ fn kiln(case: &Case, x: Tensor<4>, w: Tensor<4>, b: Option<Tensor<1>>) -> Tensor
 fn check_forward(case: &Case, device: &Device) {
     let (x, w, b) = operands(case, device);
     let want = burn_conv2d(x.clone(), w.clone(), b.clone(), case.options());
-    assert_close(values(kiln(case, x, w, b)), values(want), "forward", case);
+    assert_close(values(kiln(case, x, w, b)), values(want), "forward", &case);
 }
 
 /// Gradients of Σ y·r for a random r, kiln's against burn's, on `device` with autodiff.
@@ -111,21 +98,15 @@ fn check_gradients(case: &Case, device: &Device) {
         let grads = y.mul(r).sum().backward();
         let dx = values(x.grad(&grads).unwrap());
         let dw = values(w.grad(&grads).unwrap());
-        let db = b.map(|b| {
-            b.grad(&grads)
-                .unwrap()
-                .into_data()
-                .try_to_vec::<f32>()
-                .unwrap()
-        });
+        let db = b.map(|b| values(b.grad(&grads).unwrap()));
         (dx, dw, db)
     };
     let (kdx, kdw, kdb) = run(true);
     let (bdx, bdw, bdb) = run(false);
-    assert_close(kdx, bdx, "input gradient", case);
-    assert_close(kdw, bdw, "weight gradient", case);
+    assert_close(kdx, bdx, "input gradient", &case);
+    assert_close(kdw, bdw, "weight gradient", &case);
     if let (Some(k), Some(b)) = (kdb, bdb) {
-        assert_close(k, b, "bias gradient", case);
+        assert_close(k, b, "bias gradient", &case);
     }
 }
 

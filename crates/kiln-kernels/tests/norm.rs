@@ -5,21 +5,8 @@ use burn::tensor::module::{batch_norm as burn_batch_norm, batch_norm_train as bu
 use burn::tensor::{Device, Distribution, Tensor};
 use proptest::prelude::*;
 
-fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.into_data().try_to_vec::<f32>().unwrap()
-}
-
-/// Asserts `got` equals `want` within 1e-4 of the reference's largest magnitude.
-fn assert_close(got: Vec<f32>, want: Vec<f32>, what: &str, dims: [usize; 4]) {
-    assert_eq!(got.len(), want.len(), "{what}: sizes differ for {dims:?}");
-    let scale = want.iter().fold(1.0f32, |m, v| m.max(v.abs()));
-    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
-        assert!(
-            (g - w).abs() <= 1e-4 * scale,
-            "{what}: element {i} is {g}, burn gives {w} for {dims:?}"
-        );
-    }
-}
+mod common;
+use common::{assert_close, values};
 
 fn operands(dims: [usize; 4], device: &Device) -> [Tensor<1>; 2] {
     let c = dims[1];
@@ -66,7 +53,7 @@ fn check_training(dims: [usize; 4], device: &Device) {
         "β gradient",
     ];
     for ((k, b), name) in run(true).into_iter().zip(run(false)).zip(names) {
-        assert_close(k, b, name, dims);
+        assert_close(k, b, name, &dims);
     }
 }
 
@@ -84,7 +71,7 @@ fn check_inference(dims: [usize; 4], device: &Device) {
         1e-3,
     );
     let got = kiln_kernels::batch_norm(x, [gamma, beta, mean, var], 1e-3);
-    assert_close(values(got), values(want), "inference", dims);
+    assert_close(values(got), values(want), "inference", &dims);
 }
 
 proptest! {

@@ -29,30 +29,44 @@ fn valid_outputs(
     (lo.min(out_len), hi.min(out_len).max(lo.min(out_len)))
 }
 
-/// Visits every (tap row of `col`, output row `y`) pair with the input row it reads, if any,
-/// and the valid output range `lo..hi` with the input column of output column `lo`.
-fn for_each_tap_row(
-    g: &ConvGeometry,
-    mut visit: impl FnMut(usize, usize, Option<usize>, (usize, usize), usize),
-) {
+/// One filter tap `(c, kh, kw)`: its row of the column matrix, and which outputs read inside
+/// the input.
+struct Tap {
+    /// Row of the column matrix (`(c·kh_len + kh)·kw_len + kw`).
+    row: usize,
+    /// Offset of channel `c`'s plane in the image.
+    plane: usize,
+    /// Output rows `y_lo..y_hi` read input rows; the others read padding.
+    rows: (usize, usize),
+    /// Output columns `x_lo..x_hi` read input columns; the others read padding.
+    cols: (usize, usize),
+    /// Input row read by output row `y_lo`.
+    first_row: usize,
+    /// Input column read by output column `x_lo`.
+    first_col: usize,
+}
+
+/// Calls `visit` for every filter tap, in column-matrix row order.
+fn for_each_tap(g: &ConvGeometry, mut visit: impl FnMut(&Tap)) {
     let (out_h, out_w) = (g.out_h(), g.out_w());
     let [sh, sw] = g.stride;
     let [dh, dw] = g.dilation;
     let (pad_top, pad_left) = (g.padding[0], g.padding[2]);
-    let mut tap = 0;
+    let mut row = 0;
     for c in 0..g.in_channels {
         for kh in 0..g.kernel_h {
+            let rows = valid_outputs(out_h, sh, kh * dh, pad_top, g.in_h);
             for kw in 0..g.kernel_w {
-                let (lo, hi) = valid_outputs(out_w, sw, kw * dw, pad_left, g.in_w);
-                let first_col = (lo * sw + kw * dw).saturating_sub(pad_left);
-                for y in 0..out_h {
-                    let row = (y * sh + kh * dh)
-                        .checked_sub(pad_top)
-                        .filter(|&r| r < g.in_h)
-                        .map(|r| (c * g.in_h + r) * g.in_w);
-                    visit(tap, y, row, (lo, hi), first_col);
-                }
-                tap += 1;
+                let cols = valid_outputs(out_w, sw, kw * dw, pad_left, g.in_w);
+                visit(&Tap {
+                    row,
+                    plane: c * g.in_pixels(),
+                    rows,
+                    cols,
+                    first_row: (rows.0 * sh + kh * dh).saturating_sub(pad_top),
+                    first_col: (cols.0 * sw + kw * dw).saturating_sub(pad_left),
+                });
+                row += 1;
             }
         }
     }
@@ -62,26 +76,30 @@ fn for_each_tap_row(
 /// (`[patch_len, out_h·out_w]`); padded taps are zero.
 pub fn im2col(g: &ConvGeometry, image: &[f32], col: &mut [f32]) {
     let (out_w, pixels) = (g.out_w(), g.out_pixels());
-    let sw = g.stride[1];
+    let [sh, sw] = g.stride;
     assert_eq!(image.len(), g.in_channels * g.in_pixels());
     assert_eq!(col.len(), g.patch_len() * pixels);
-    for_each_tap_row(g, |tap, y, row, (lo, hi), first| {
-        let out = &mut col[tap * pixels + y * out_w..][..out_w];
-        let Some(row) = row else {
+    for_each_tap(g, |tap| {
+        let out = &mut col[tap.row * pixels..][..pixels];
+        let ((y_lo, y_hi), (x_lo, x_hi)) = (tap.rows, tap.cols);
+        if y_lo >= y_hi || x_lo >= x_hi {
             out.fill(0.0);
             return;
-        };
-        out[..lo].fill(0.0);
-        out[hi..].fill(0.0);
-        if lo == hi {
-            return;
         }
-        let src = &image[row + first..];
-        if sw == 1 {
-            out[lo..hi].copy_from_slice(&src[..hi - lo]);
-        } else {
-            for (o, s) in out[lo..hi].iter_mut().zip(src.iter().step_by(sw)) {
-                *o = *s;
+        out[..y_lo * out_w].fill(0.0);
+        out[y_hi * out_w..].fill(0.0);
+        for (i, y) in (y_lo..y_hi).enumerate() {
+            let out = &mut out[y * out_w..][..out_w];
+            out[..x_lo].fill(0.0);
+            out[x_hi..].fill(0.0);
+            let src = &image[tap.plane + (tap.first_row + i * sh) * g.in_w + tap.first_col..];
+            let out = &mut out[x_lo..x_hi];
+            if sw == 1 {
+                out.copy_from_slice(&src[..out.len()]);
+            } else {
+                for (o, s) in out.iter_mut().zip(src.iter().step_by(sw)) {
+                    *o = *s;
+                }
             }
         }
     });
@@ -91,22 +109,25 @@ pub fn im2col(g: &ConvGeometry, image: &[f32], col: &mut [f32]) {
 /// pixel receives the sum over every tap that read it. `image` is not cleared first.
 pub fn col2im(g: &ConvGeometry, col: &[f32], image: &mut [f32]) {
     let (out_w, pixels) = (g.out_w(), g.out_pixels());
-    let sw = g.stride[1];
+    let [sh, sw] = g.stride;
     assert_eq!(image.len(), g.in_channels * g.in_pixels());
     assert_eq!(col.len(), g.patch_len() * pixels);
-    for_each_tap_row(g, |tap, y, row, (lo, hi), first| {
-        let Some(row) = row.filter(|_| lo < hi) else {
+    for_each_tap(g, |tap| {
+        let ((y_lo, y_hi), (x_lo, x_hi)) = (tap.rows, tap.cols);
+        if y_lo >= y_hi || x_lo >= x_hi {
             return;
-        };
-        let src = &col[tap * pixels + y * out_w..][lo..hi];
-        let dst = &mut image[row + first..];
-        if sw == 1 {
-            for (d, s) in dst.iter_mut().zip(src) {
-                *d += *s;
-            }
-        } else {
-            for (d, s) in dst.iter_mut().step_by(sw).zip(src) {
-                *d += *s;
+        }
+        for (i, y) in (y_lo..y_hi).enumerate() {
+            let src = &col[tap.row * pixels + y * out_w..][x_lo..x_hi];
+            let dst = &mut image[tap.plane + (tap.first_row + i * sh) * g.in_w + tap.first_col..];
+            if sw == 1 {
+                for (d, s) in dst.iter_mut().zip(src) {
+                    *d += *s;
+                }
+            } else {
+                for (d, s) in dst.iter_mut().step_by(sw).zip(src) {
+                    *d += *s;
+                }
             }
         }
     });
