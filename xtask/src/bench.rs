@@ -9,6 +9,7 @@ fn capture(program: &str, args: &[&str]) -> Result<String, String> {
     eprintln!("$ {program} {}", args.join(" "));
     let out = Command::new(program)
         .args(args)
+        .env(crate::ALLOCATOR_ENV.0, crate::ALLOCATOR_ENV.1)
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| format!("cannot run {program}: {e}"))?;

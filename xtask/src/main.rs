@@ -2,8 +2,8 @@
 //!
 //! - `cargo xtask test`: installs what the tests need (Debian packages, when run as root) and
 //!   runs formatting, clippy and the whole test suite.
-//! - `cargo xtask train [MODEL] [OPTIONS]`: trains a zoo model (by default the compact ResNet-8
-//!   on the vendored Fashion-MNIST) with `examples/train.rs`; `--help` lists the options.
+//! - `cargo xtask train [MODEL] [OPTIONS]`: trains a zoo model (by default ResNet-20 for 8
+//!   epochs on the vendored Fashion-MNIST) with `examples/train.rs`; `--help` lists the options.
 //! - `cargo xtask eval <CHECKPOINT> [--data DIR]`: a checkpoint's test accuracy and confusion
 //!   matrix (`examples/eval.rs`).
 //! - `cargo xtask bench [--steps N] [--ndarray] [--no-layers] [--no-models]`: training and
@@ -25,6 +25,7 @@ fn run(program: &str, args: &[&str]) -> Result<(), String> {
     eprintln!("$ {program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
+        .env(ALLOCATOR_ENV.0, ALLOCATOR_ENV.1)
         .status()
         .map_err(|e| format!("cannot run {program}: {e}"))?;
     if status.success() {
@@ -92,6 +93,13 @@ fn example(name: &str, args: &[String]) -> Result<(), String> {
     command.extend(args.iter().map(String::as_str));
     run("cargo", &command)
 }
+
+/// The examples' allocator (mimalloc) keeps freed memory instead of handing it back to the
+/// system after 10 ms: a training step frees and reallocates the same megabytes of
+/// activations, and faulting them back in cost about a tenth of a ResNet-20 step on two cores
+/// (`cargo xtask bench`). Memory stays at its peak instead, which a training run reaches
+/// in its first step anyway.
+pub const ALLOCATOR_ENV: (&str, &str) = ("MIMALLOC_PURGE_DELAY", "-1");
 
 /// The zoo's models: command-line name, declaring macro (with any fixed arguments), default
 /// input and class count.
