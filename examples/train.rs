@@ -1,6 +1,6 @@
 //! Trains a zoo model with the lecture's recipe: `cargo xtask train [MODEL] [OPTIONS]`
-//! (`--help` lists every option). By default the compact ResNet-8 on the vendored
-//! Fashion-MNIST.
+//! (`--help` lists every option). By default ResNet-20 (option-A shortcuts) for 8 epochs on
+//! the vendored Fashion-MNIST.
 //!
 //! Writes to `--out`: `run.txt` (model, normalisation, classes), a checkpoint after every epoch
 //! (`last`, `best`), `metrics.csv`, `curves.png`, and at the end `confusion.png` and
@@ -48,8 +48,8 @@ enum ScheduleKind {
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
-    /// The model: `resnet` (the default ResNet for the data's size: the compact ResNet-8 at
-    /// 28×28×1, ResNet-20 at 32×32×3), `resnet8`, `resnet20`, `fashion-cnn`.
+    /// The model: `resnet` (ResNet-20, option A, at the data's size), `resnet20`, `resnet8`
+    /// (the compact ResNet-8), `fashion-cnn`.
     #[arg(default_value = "resnet")]
     model: String,
     /// The dataset format of `--data`.
@@ -59,7 +59,7 @@ struct Args {
     #[arg(long)]
     data: Option<PathBuf>,
     /// Epochs to train.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 8)]
     epochs: usize,
     /// Examples per step.
     #[arg(long, default_value_t = 128)]

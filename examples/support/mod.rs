@@ -21,8 +21,8 @@ kiln::models::compact_resnet!(
 );
 
 /// The model names the examples accept.
-pub const MODELS: &str = "resnet (compact ResNet-8 at 28×28×1, ResNet-20 at 32×32×3), \
-    resnet8, resnet20, fashion-cnn (28×28×1 only)";
+pub const MODELS: &str = "resnet or resnet20 (ResNet-20, option A), resnet8 (the compact \
+    ResNet-8), fashion-cnn (28×28×1 only)";
 
 /// Something to do with a model type chosen at run time.
 pub trait WithModel {
@@ -40,10 +40,10 @@ pub fn with_model<W: WithModel>(
 ) -> Result<W::Output, String> {
     use kiln::models::{CompactResNet8, FashionCnn, ResNet20};
     match (name, input) {
-        ("resnet" | "resnet8", [28, 28, 1]) => Ok(job.call::<CompactResNet8>()),
+        ("resnet8", [28, 28, 1]) => Ok(job.call::<CompactResNet8>()),
         ("resnet8", [32, 32, 3]) => Ok(job.call::<CompactResNet8Colour>()),
         ("resnet" | "resnet20", [32, 32, 3]) => Ok(job.call::<ResNet20>()),
-        ("resnet20", [28, 28, 1]) => Ok(job.call::<ResNet20Grey>()),
+        ("resnet" | "resnet20", [28, 28, 1]) => Ok(job.call::<ResNet20Grey>()),
         ("fashion-cnn", [28, 28, 1]) => Ok(job.call::<FashionCnn>()),
         (other, [w, h, d]) => Err(format!(
             "no model `{other}` for {w}×{h}×{d} inputs; models: {MODELS}"
