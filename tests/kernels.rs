@@ -107,7 +107,13 @@ fn a_short_training_run_follows_the_same_loss_curve_with_and_without_kernels() {
     for (epoch, (a, b)) in fast.iter().zip(&burn).enumerate() {
         let tolerance = if epoch == 0 { 2e-4 } else { 5e-3 };
         let close = |x: f64, y: f64| (x - y).abs() <= tolerance * y.abs().max(1.0);
-        assert!(close(a.train_loss, b.train_loss), "training loss {a:?} vs {b:?}");
-        assert!(close(a.val_loss, b.val_loss), "validation loss {a:?} vs {b:?}");
+        assert!(
+            close(a.train_loss, b.train_loss),
+            "training loss {a:?} vs {b:?}"
+        );
+        assert!(
+            close(a.val_loss, b.val_loss),
+            "validation loss {a:?} vs {b:?}"
+        );
     }
 }
