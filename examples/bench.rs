@@ -144,11 +144,6 @@ fn measure<M: Bench>(args: &Args, name: &str, variant: &str, kernels: bool) {
     measure_on::<M>(args, name, variant, kernels, Device::flex());
 }
 
-#[allow(deprecated)] // burn marks ndarray deprecated; kiln keeps it selectable
-fn ndarray() -> Device {
-    Device::ndarray()
-}
-
 fn measure_on<M: Bench>(args: &Args, name: &str, variant: &str, kernels: bool, device: Device) {
     let skip = |filter: &Option<String>, value: &str| filter.as_ref().is_some_and(|f| f != value);
     if skip(&args.model, name) || skip(&args.variant, variant) {
@@ -242,7 +237,13 @@ fn main() {
         );
     }
     if args.ndarray {
-        measure_on::<ResNet20Grey>(&args, "resnet20-28x28x1", "kiln-ndarray", true, ndarray());
+        measure_on::<ResNet20Grey>(
+            &args,
+            "resnet20-28x28x1",
+            "kiln-ndarray",
+            true,
+            support::Backend::Ndarray.device(),
+        );
     }
     if !args.no_layers {
         for shape in RESNET20_CONVS {

@@ -42,7 +42,7 @@ impl NormShape {
 }
 
 /// Per channel, `f(channel) → value`, in parallel.
-fn per_channel<T: Send>(shape: NormShape, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+fn map_channels<T: Send>(shape: NormShape, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
     (0..shape.channels).into_par_iter().map(f).collect()
 }
 
@@ -85,7 +85,7 @@ pub fn train_forward(
 ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     assert_eq!(x.len(), shape.len(), "batch norm: input size");
     let count = shape.per_channel() as f64;
-    let stats = per_channel(shape, |c| {
+    let stats = map_channels(shape, |c| {
         let sum: f64 = shape.planes(x, c).flatten().map(|&v| v as f64).sum();
         let mean = sum / count;
         let sq: f64 = shape
@@ -172,7 +172,7 @@ pub fn train_backward(
         .map(|&v| 1.0 / (v as f64 + epsilon).sqrt())
         .collect();
     // Per channel: Σ dy (β's gradient) and Σ dy·x̂ (γ's gradient).
-    let sums = per_channel(shape, |c| {
+    let sums = map_channels(shape, |c| {
         let m = mean[c] as f64;
         shape
             .planes(grad, c)

@@ -68,28 +68,6 @@ impl ConvGeometry {
         (input + padding).saturating_sub(span) / stride + 1
     }
 
-    /// Whether the filter fits the padded input along both axes and every size is non-zero.
-    pub fn is_valid(&self) -> bool {
-        let sizes = [
-            self.batch,
-            self.in_channels,
-            self.in_h,
-            self.in_w,
-            self.out_channels,
-            self.kernel_h,
-            self.kernel_w,
-            self.stride[0],
-            self.stride[1],
-            self.dilation[0],
-            self.dilation[1],
-        ];
-        sizes.iter().all(|&n| n > 0)
-            && self.in_h + self.padding[0] + self.padding[1]
-                > self.dilation[0] * (self.kernel_h - 1)
-            && self.in_w + self.padding[2] + self.padding[3]
-                > self.dilation[1] * (self.kernel_w - 1)
-    }
-
     /// Rows of the column matrix: `in_channels · kernel_h · kernel_w`.
     pub fn patch_len(&self) -> usize {
         self.in_channels * self.kernel_h * self.kernel_w
@@ -129,10 +107,5 @@ impl ConvGeometry {
     /// Output shape `[batch, out_channels, out_h, out_w]`.
     pub fn output_shape(&self) -> [usize; 4] {
         [self.batch, self.out_channels, self.out_h(), self.out_w()]
-    }
-
-    /// Multiply-adds of one forward pass over the batch.
-    pub fn macs(&self) -> usize {
-        self.batch * self.out_channels * self.out_pixels() * self.patch_len()
     }
 }
