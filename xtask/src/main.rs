@@ -1,7 +1,8 @@
 //! kiln's command line: `cargo xtask <command>`.
 //!
 //! - `cargo xtask test`: installs what the tests need (Debian packages, when run as root) and
-//!   runs formatting, clippy and the whole test suite.
+//!   runs formatting, clippy and the whole test suite, then the convolution tests again with
+//!   `KILN_SIMD=none` (the path of CPUs without AVX2).
 //! - `cargo xtask train [MODEL] [OPTIONS]`: trains a zoo model (by default ResNet-20 for 8
 //!   epochs on the vendored Fashion-MNIST) with `examples/train.rs`; `--help` lists the options.
 //! - `cargo xtask eval <CHECKPOINT> [--data DIR]`: a checkpoint's test accuracy and confusion
@@ -22,10 +23,17 @@ use std::process::{Command, ExitCode};
 const PACKAGES: [&str; 1] = ["mesa-vulkan-drivers"];
 
 fn run(program: &str, args: &[&str]) -> Result<(), String> {
-    eprintln!("$ {program} {}", args.join(" "));
+    run_with(program, args, &[])
+}
+
+/// [`run`] with more environment variables set.
+fn run_with(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+    let shown: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
+    eprintln!("$ {}{program} {}", shown.concat(), args.join(" "));
     let status = Command::new(program)
         .args(args)
         .env(ALLOCATOR_ENV.0, ALLOCATOR_ENV.1)
+        .envs(env.iter().copied())
         .status()
         .map_err(|e| format!("cannot run {program}: {e}"))?;
     if status.success() {
@@ -81,7 +89,14 @@ fn test() -> Result<(), String> {
             "warnings",
         ],
     )?;
-    run("cargo", &["test", "--workspace"])
+    run("cargo", &["test", "--workspace"])?;
+    // The convolution tests again on the path a CPU without AVX2 takes (im2col + gemm): the
+    // suite above ran the AVX2 kernels wherever this CPU has them.
+    run_with(
+        "cargo",
+        &["test", "--workspace", "--test", "conv"],
+        &[("KILN_SIMD", "none")],
+    )
 }
 
 /// Runs one of the training examples (`train`, `eval`) with `args`. It is built in the

@@ -27,6 +27,30 @@ pub fn enabled() -> bool {
     }
 }
 
+static SIMD: AtomicU8 = AtomicU8::new(UNSET);
+
+/// Whether kiln's own SIMD kernels (the AVX2 direct convolution) may run where the CPU has
+/// them: yes unless the environment variable `KILN_SIMD` is `none`, `off` or `0` (read once),
+/// which keeps every convolution on im2col + gemm, the path a CPU without AVX2 takes.
+pub fn simd_enabled() -> bool {
+    match SIMD.load(Ordering::Relaxed) {
+        ON => true,
+        OFF => false,
+        _ => {
+            let off =
+                std::env::var("KILN_SIMD").is_ok_and(|v| matches!(v.trim(), "none" | "off" | "0"));
+            SIMD.store(if off { OFF } else { ON }, Ordering::Relaxed);
+            !off
+        }
+    }
+}
+
+/// Lets kiln's SIMD kernels run, or keeps convolutions on im2col + gemm, for the whole
+/// process (benchmarks compare the two).
+pub fn set_simd_enabled(on: bool) {
+    SIMD.store(if on { ON } else { OFF }, Ordering::Relaxed);
+}
+
 /// Switches kiln's kernels on or off for the whole process (benchmarks compare the two).
 pub fn set_enabled(on: bool) {
     STATE.store(if on { ON } else { OFF }, Ordering::Relaxed);

@@ -1,44 +1,32 @@
 //! 2-D convolution on contiguous NCHW `f32` slices: forward, input gradient, weight gradient
-//! and bias gradient, as im2col + gemm per image, parallel over images.
+//! and bias gradient.
 //!
 //! burn-flex runs a convolution as a 3-D one with layout copies around it, and its gradients
 //! through burn's generic transposed convolution (a scalar scatter) and a weight gradient whose
-//! "kernel" is the whole feature map. Here all three passes share one column matrix per
-//! image: forward `Y = W · col`, weight gradient `dW += dY · colᵀ`, input gradient
-//! `dX = col2im(Wᵀ · dY)`.
+//! "kernel" is the whole feature map. kiln computes stride-1 convolutions directly from a
+//! padded copy of each image with AVX2 register tiles ([`direct`]) and lowers the others to
+//! matrix products ([`lowered`]: im2col + gemm). `KILN_SIMD=none` in the environment keeps
+//! every pass on the lowered path (to test it on a machine with AVX2).
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "x86_64")]
+pub mod direct;
 mod geometry;
 mod im2col;
+pub mod lowered;
 mod matmul;
-
-use std::cell::RefCell;
-
-use rayon::prelude::*;
 
 pub use geometry::ConvGeometry;
 pub use im2col::{col2im, im2col};
 pub use matmul::{MatRef, matmul};
 
-thread_local! {
-    /// Each thread's column-matrix buffer, kept between calls: a fresh one per image (or per
-    /// rayon job) costs an allocation of up to a few MB and its page faults every time.
-    static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Runs `f` with this thread's scratch buffer.
-fn with_scratch<R>(f: impl FnOnce(&mut Vec<f32>) -> R) -> R {
-    SCRATCH.with(|scratch| f(&mut scratch.borrow_mut()))
-}
-
-/// The column matrix of one image: the image itself for a pointwise convolution, else
-/// `scratch` filled by [`im2col`].
-fn columns<'a>(g: &ConvGeometry, image: &'a [f32], scratch: &'a mut Vec<f32>) -> &'a [f32] {
-    if g.is_pointwise() {
-        return image;
-    }
-    scratch.resize(g.patch_len() * g.out_pixels(), 0.0);
-    im2col(g, image, scratch);
-    scratch
+/// The AVX2 kernels, when this CPU has them and `KILN_SIMD` does not switch them off.
+#[cfg(target_arch = "x86_64")]
+fn simd() -> Option<direct::Avx2> {
+    crate::switch::simd_enabled()
+        .then(direct::Avx2::detect)
+        .flatten()
 }
 
 /// Forward convolution.
@@ -48,35 +36,11 @@ fn columns<'a>(g: &ConvGeometry, image: &'a [f32], scratch: &'a mut Vec<f32>) ->
 ///   `bias`: `[out_channels]`
 /// - returns `[batch, out_channels, out_h, out_w]`
 pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
-    let (in_len, pixels) = (g.in_channels * g.in_pixels(), g.out_pixels());
-    let out_len = g.out_channels * pixels;
-    assert_eq!(x.len(), g.batch * in_len, "conv forward: input size");
-    assert_eq!(
-        weight.len(),
-        g.out_channels * g.patch_len(),
-        "conv forward: weight size"
-    );
-    let w = MatRef::row_major(weight, g.out_channels, g.patch_len());
-    let mut out = vec![0.0; g.batch * out_len];
-    out.par_chunks_mut(out_len)
-        .zip(x.par_chunks(in_len))
-        .for_each(|(y, image)| {
-            with_scratch(|scratch| {
-                let col = columns(g, image, scratch);
-                if let Some(bias) = bias {
-                    for (plane, &b) in y.chunks_exact_mut(pixels).zip(bias) {
-                        plane.fill(b);
-                    }
-                }
-                matmul(
-                    y,
-                    w,
-                    MatRef::row_major(col, g.patch_len(), pixels),
-                    bias.is_some(),
-                );
-            })
-        });
-    out
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = simd().filter(|_| direct::serves_forward(g)) {
+        return direct::forward(simd, g, x, weight, bias);
+    }
+    lowered::forward(g, x, weight, bias)
 }
 
 /// Gradient of the loss with respect to the convolution's input.
@@ -85,81 +49,26 @@ pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>
 /// - `weight`: `[out_channels, in_channels, kh, kw]`, `grad`: `[batch, out_channels, out_h, out_w]`
 /// - returns `[batch, in_channels, in_h, in_w]`
 pub fn input_grad(g: &ConvGeometry, weight: &[f32], grad: &[f32]) -> Vec<f32> {
-    let (in_len, pixels) = (g.in_channels * g.in_pixels(), g.out_pixels());
-    let out_len = g.out_channels * pixels;
-    assert_eq!(
-        grad.len(),
-        g.batch * out_len,
-        "conv input grad: gradient size"
-    );
-    assert_eq!(
-        weight.len(),
-        g.out_channels * g.patch_len(),
-        "conv input grad: weight size"
-    );
-    let w_t = MatRef::transposed(weight, g.patch_len(), g.out_channels);
-    let mut dx = vec![0.0; g.batch * in_len];
-    dx.par_chunks_mut(in_len)
-        .zip(grad.par_chunks(out_len))
-        .for_each(|(dx, dy)| {
-            let dy = MatRef::row_major(dy, g.out_channels, pixels);
-            if g.is_pointwise() {
-                matmul(dx, w_t, dy, false);
-                return;
-            }
-            with_scratch(|scratch| {
-                scratch.resize(g.patch_len() * pixels, 0.0);
-                matmul(scratch, w_t, dy, false);
-                col2im(g, scratch, dx);
-            })
-        });
-    dx
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = simd().filter(|_| direct::serves_input_grad(g)) {
+        return direct::input_grad(simd, g, weight, grad);
+    }
+    lowered::input_grad(g, weight, grad)
 }
 
-/// Gradient of the loss with respect to the weight, summed over the batch: each thread
-/// accumulates its share of the images into one partial sum, and the partial sums are added
-/// in order, so the result does not depend on how rayon scheduled the work (resumed training
-/// runs must repeat uninterrupted ones exactly).
+/// Gradient of the loss with respect to the weight, summed over the batch in an order that
+/// does not depend on scheduling (resumed training runs must repeat uninterrupted ones
+/// exactly).
 ///
 /// # Shapes
 /// - `x`: `[batch, in_channels, in_h, in_w]`, `grad`: `[batch, out_channels, out_h, out_w]`
 /// - returns `[out_channels, in_channels, kh, kw]`
 pub fn weight_grad(g: &ConvGeometry, x: &[f32], grad: &[f32]) -> Vec<f32> {
-    let (in_len, pixels) = (g.in_channels * g.in_pixels(), g.out_pixels());
-    let out_len = g.out_channels * pixels;
-    assert_eq!(x.len(), g.batch * in_len, "conv weight grad: input size");
-    assert_eq!(
-        grad.len(),
-        g.batch * out_len,
-        "conv weight grad: gradient size"
-    );
-    let w_len = g.out_channels * g.patch_len();
-    let per_thread = g.batch.div_ceil(rayon::current_num_threads()).max(1);
-    x.par_chunks(per_thread * in_len)
-        .zip(grad.par_chunks(per_thread * out_len))
-        .map(|(images, grads)| {
-            let mut dw = vec![0.0; w_len];
-            with_scratch(|scratch| {
-                let pairs = images.chunks(in_len).zip(grads.chunks(out_len));
-                for (i, (image, dy)) in pairs.enumerate() {
-                    let col = columns(g, image, scratch);
-                    matmul(
-                        &mut dw,
-                        MatRef::row_major(dy, g.out_channels, pixels),
-                        MatRef::transposed(col, pixels, g.patch_len()),
-                        i > 0,
-                    );
-                }
-            });
-            dw
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .reduce(|mut a, b| {
-            a.iter_mut().zip(&b).for_each(|(a, b)| *a += b);
-            a
-        })
-        .unwrap_or_else(|| vec![0.0; w_len])
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = simd().filter(|_| direct::serves(g)) {
+        return direct::weight_grad(simd, g, x, grad);
+    }
+    lowered::weight_grad(g, x, grad)
 }
 
 /// Gradient of the loss with respect to the bias: the output gradient summed over the batch

@@ -1,0 +1,181 @@
+//! The direct AVX2 convolution against kiln's im2col + gemm path (itself checked against
+//! burn's operator in `conv.rs`): forward, input gradient and weight gradient over the stride-1
+//! geometries `model!` can produce, and which geometries it takes.
+
+#![cfg(target_arch = "x86_64")]
+
+use kiln_kernels::conv::direct::{self, Avx2};
+use kiln_kernels::conv::{ConvGeometry, lowered};
+use proptest::prelude::*;
+
+/// Deterministic values in [-1, 1) from a seed.
+fn values(len: usize, seed: u64) -> Vec<f32> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+        })
+        .collect()
+}
+
+/// Asserts `got` equals `want` within 1e-4 of `want`'s largest magnitude (at least 1).
+fn assert_close(got: &[f32], want: &[f32], what: &str, g: &ConvGeometry) {
+    assert_eq!(got.len(), want.len(), "{what}: sizes differ for {g:?}");
+    let scale = want.iter().fold(1.0f32, |m, v| m.max(v.abs()));
+    for (i, (a, b)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (a - b).abs() <= 1e-4 * scale,
+            "{what}: element {i} is {a}, im2col gives {b} for {g:?}"
+        );
+    }
+}
+
+/// Every pass of `g` by the direct kernels against the lowered path.
+fn check(simd: Avx2, g: &ConvGeometry, seed: u64) {
+    let x = values(g.batch * g.in_channels * g.in_pixels(), seed);
+    let w = values(g.out_channels * g.patch_len(), seed + 1);
+    let b = values(g.out_channels, seed + 2);
+    let dy = values(g.batch * g.out_channels * g.out_pixels(), seed + 3);
+    assert_close(
+        &direct::forward(simd, g, &x, &w, Some(&b)),
+        &lowered::forward(g, &x, &w, Some(&b)),
+        "forward",
+        g,
+    );
+    assert_close(
+        &direct::weight_grad(simd, g, &x, &dy),
+        &lowered::weight_grad(g, &x, &dy),
+        "weight gradient",
+        g,
+    );
+    if direct::serves_input_grad(g) {
+        assert_close(
+            &direct::input_grad(simd, g, &w, &dy),
+            &lowered::input_grad(g, &w, &dy),
+            "input gradient",
+            g,
+        );
+    }
+}
+
+fn geometries() -> impl Strategy<Value = ConvGeometry> {
+    (
+        (1usize..4, 1usize..9, 1usize..11, 1usize..12, 1usize..12),
+        (
+            1usize..5,
+            1usize..5,
+            [0usize..4, 0usize..4, 0usize..4, 0usize..4],
+        ),
+        (1usize..3, 1usize..3),
+    )
+        .prop_map(
+            |((batch, c, k, h, w), (fh, fw, padding), (dh, dw))| ConvGeometry {
+                batch,
+                in_channels: c,
+                in_h: h,
+                in_w: w,
+                out_channels: k,
+                kernel_h: fh,
+                kernel_w: fw,
+                stride: [1, 1],
+                padding,
+                dilation: [dh, dw],
+            },
+        )
+        .prop_filter("a geometry the direct kernels take", direct::serves)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn direct_passes_match_im2col(g in geometries(), seed in 0u64..1000) {
+        if let Some(simd) = Avx2::detect() {
+            check(simd, &g, seed);
+        }
+    }
+}
+
+/// A 3×3, padding-1 convolution of `c → k` channels on `side × side` images.
+fn resnet(batch: usize, c: usize, k: usize, side: usize) -> ConvGeometry {
+    ConvGeometry {
+        batch,
+        in_channels: c,
+        in_h: side,
+        in_w: side,
+        out_channels: k,
+        kernel_h: 3,
+        kernel_w: 3,
+        stride: [1, 1],
+        padding: [1; 4],
+        dilation: [1, 1],
+    }
+}
+
+#[test]
+fn resnet_shapes_match_im2col() {
+    let Some(simd) = Avx2::detect() else { return };
+    for (i, g) in [
+        resnet(128, 1, 16, 28),
+        resnet(16, 16, 16, 28),
+        resnet(8, 32, 32, 14),
+        resnet(8, 64, 64, 7),
+        resnet(2, 512, 512, 7),
+        resnet(3, 3, 64, 32),
+    ]
+    .iter()
+    .enumerate()
+    {
+        check(simd, g, i as u64);
+    }
+}
+
+#[test]
+fn the_direct_kernels_take_stride_one_geometries_only() {
+    let g = resnet(1, 4, 4, 8);
+    assert!(direct::serves(&g) && direct::serves_input_grad(&g));
+    // Strided: im2col + gemm.
+    assert!(!direct::serves(&ConvGeometry {
+        stride: [2, 2],
+        ..g
+    }));
+    assert!(!direct::serves(&ConvGeometry {
+        stride: [1, 2],
+        ..g
+    }));
+    // A 1×1 unpadded convolution is already a plain matrix product.
+    let pointwise = ConvGeometry {
+        kernel_h: 1,
+        kernel_w: 1,
+        padding: [0; 4],
+        ..g
+    };
+    assert!(!direct::serves(&pointwise));
+    // Padding past the filter's reach: forward and weight gradient direct, the input
+    // gradient lowered (the flipped convolution would need negative padding).
+    let wide = ConvGeometry {
+        padding: [3, 1, 1, 1],
+        ..g
+    };
+    assert!(direct::serves(&wide) && !direct::serves_input_grad(&wide));
+    // Too few products per output for a forward tile to pay: gemm computes it.
+    let stem = ConvGeometry {
+        in_channels: 1,
+        ..g
+    };
+    assert!(direct::serves(&stem) && !direct::serves_forward(&stem));
+    assert!(direct::serves_forward(&g));
+    // The input gradient's flipped convolution sums over the output depth.
+    assert!(!direct::serves_input_grad(&ConvGeometry {
+        out_channels: 3,
+        ..g
+    }));
+    // Dilation widens the reach.
+    assert!(direct::serves_input_grad(&ConvGeometry {
+        dilation: [2, 2],
+        ..wide
+    }));
+}
