@@ -10,8 +10,9 @@ use burn::backend::ops::ModuleOps;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, TensorMetadata};
 
+use crate::activation;
 use crate::conv::{self, ConvGeometry};
-use crate::extension::{ConvParams, KilnBackend, batch_norm_train, conv2d_forward, geometry};
+use crate::extension::{ConvParams, KilnBackend, batch_norm_train, conv2d_forward, geometry, relu};
 use crate::norm::{self, NormShape};
 use crate::storage::CpuStorage;
 
@@ -120,6 +121,31 @@ impl<B: CpuStorage> Backward<B, 3> for BatchNormBackward {
     }
 }
 
+/// ReLU's backward step: keeps the output, which says where the input passed.
+#[derive(Debug)]
+struct ReluBackward;
+
+impl<B: CpuStorage> Backward<B, 1> for ReluBackward {
+    type State = FloatTensor<B>;
+
+    fn backward(
+        self,
+        ops: Ops<Self::State, 1>,
+        grads: &mut Gradients,
+        _checkpointer: &mut Checkpointer,
+    ) {
+        let grad = grads.consume::<B>(&ops.node);
+        let [node] = ops.parents;
+        if let Some(node) = node {
+            let output = ops.state;
+            let dx = B::with_f32(&output, |y| {
+                B::with_f32(&grad, |dy| activation::relu_backward(y, dy))
+            });
+            grads.register::<B>(node.id, B::from_f32(dx, &output.shape()));
+        }
+    }
+}
+
 impl<B: KilnBackend + CpuStorage, C: CheckpointStrategy> KilnBackend for Autodiff<B, C> {
     fn kiln_conv2d(
         x: FloatTensor<Self>,
@@ -174,6 +200,18 @@ impl<B: KilnBackend + CpuStorage, C: CheckpointStrategy> KilnBackend for Autodif
             <FloatTensor<Self>>::new(mean),
             <FloatTensor<Self>>::new(var),
         )
+    }
+
+    fn kiln_relu(x: FloatTensor<Self>) -> FloatTensor<Self> {
+        let y = relu::<B>(x.primitive());
+        match ReluBackward
+            .prepare::<C>([x.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(prep) => prep.finish(y.clone(), y),
+            OpsKind::UnTracked(prep) => prep.finish(y),
+        }
     }
 
     /// Inference-mode batch norm on a training device (a frozen layer): burn's differentiable

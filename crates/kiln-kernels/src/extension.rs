@@ -5,6 +5,7 @@
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Backend, Flex, NdArray, TensorMetadata, backend_extension};
 
+use crate::activation;
 use crate::conv::{self, ConvGeometry};
 use crate::norm::{self, NormShape};
 use crate::storage::CpuStorage;
@@ -78,6 +79,12 @@ pub trait KilnBackend: Backend {
         beta: FloatTensor<Self>,
         epsilon: f64,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
+
+    /// ReLU, `max(x, 0)` element-wise (NaN stays NaN, as in burn).
+    ///
+    /// # Shapes
+    /// - `x` and the output: any, the same
+    fn kiln_relu(x: FloatTensor<Self>) -> FloatTensor<Self>;
 
     /// Inference-mode batch normalisation with the given statistics.
     ///
@@ -153,6 +160,11 @@ fn batch_norm<B: CpuStorage>(
     B::from_f32(y, &dims)
 }
 
+/// ReLU on a CPU backend's primitives.
+pub(crate) fn relu<B: CpuStorage>(x: &FloatTensor<B>) -> FloatTensor<B> {
+    B::from_f32(B::with_f32(x, activation::relu), &x.shape())
+}
+
 /// Implements [`KilnBackend`] for CPU backends with kiln's kernels.
 macro_rules! cpu_backend {
     ($($backend:ty),*) => {$(
@@ -192,6 +204,10 @@ macro_rules! cpu_backend {
                 epsilon: f64,
             ) -> FloatTensor<Self> {
                 batch_norm::<Self>(&x, [&gamma, &beta, &mean, &var], epsilon)
+            }
+
+            fn kiln_relu(x: FloatTensor<Self>) -> FloatTensor<Self> {
+                relu::<Self>(&x)
             }
         }
     )*};

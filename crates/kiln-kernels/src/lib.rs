@@ -2,10 +2,12 @@
 //! for burn's `Flex` and `NdArray` backends and reached through burn's backend extension, with
 //! hand-written gradients under `Autodiff`.
 //!
-//! kiln's typed layers call [`conv2d`] when [`runs_on`] says the kernels serve the input's
-//! device, and burn's own operator otherwise (wgpu, cuda, grouped convolutions, other dtypes,
-//! or kernels switched off). Nothing changes for a model's author: the same `model!` gets
-//! the fast path.
+//! kiln's typed layers call [`conv2d`], [`batch_norm_train`], [`batch_norm`] and [`relu`]
+//! when [`accepts`] says the kernels serve the input, and burn's own operator otherwise (wgpu,
+//! cuda, grouped convolutions, other dtypes, or kernels switched off). Nothing changes for a
+//! model's author: the same `model!` gets the fast path. Stride-1 convolutions run as direct
+//! convolutions with AVX2 register tiles where the CPU has AVX2 and FMA ([`conv::direct`]),
+//! the others as im2col + gemm ([`conv::lowered`]).
 //!
 //! ```
 //! use burn::tensor::{Device, Distribution, Tensor};
@@ -19,12 +21,14 @@
 //! ```
 //!
 //! Set `KILN_KERNELS=off` in the environment (or call [`set_enabled`]) to run burn's
-//! operators instead, e.g. to compare the two.
+//! operators instead, e.g. to compare the two; `KILN_SIMD=none` keeps kiln's kernels but
+//! runs convolutions on im2col + gemm, the path CPUs without AVX2 take.
 
 #![warn(missing_docs)]
 // burn marks its ndarray backend deprecated; kiln keeps serving it (the user asked for it).
 #![allow(deprecated)]
 
+pub mod activation;
 mod autodiff;
 pub mod conv;
 mod extension;
@@ -34,7 +38,7 @@ mod switch;
 
 pub use extension::{ConvParams, KilnBackend, conv_params};
 pub use storage::CpuStorage;
-pub use switch::{enabled, runs_on, set_enabled};
+pub use switch::{enabled, runs_on, set_enabled, set_simd_enabled, simd_enabled};
 
 use burn::backend::Dispatch;
 use burn::tensor::{DType, Tensor};
@@ -74,6 +78,23 @@ pub fn conv2d(
         }
         None => <Dispatch as KilnBackend>::kiln_conv2d(x, weight, params),
     })
+}
+
+/// ReLU, `max(x, 0)` element-wise, by kiln's parallel kernel, with its gradient when `x` is
+/// tracked by autodiff. NaN stays NaN, as with burn's `relu`.
+///
+/// # Shapes
+/// - `x` and the output: any, the same
+///
+/// # Panics
+/// When [`accepts`] is false for `x`: call burn's `relu` for such tensors.
+pub fn relu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    assert!(
+        accepts(&x),
+        "kiln kernels do not serve this tensor; use burn's relu"
+    );
+    switch::count_call();
+    Tensor::from_dispatch(<Dispatch as KilnBackend>::kiln_relu(x.into_dispatch()))
 }
 
 /// Whether kiln's kernels take `x`: they are enabled, `x` lives on a flex or ndarray device

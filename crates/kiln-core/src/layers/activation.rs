@@ -34,9 +34,19 @@ macro_rules! activation_layer {
     };
 }
 
+/// ReLU by kiln's parallel kernel where it serves the tensor (f32 on a CPU device), burn's
+/// elsewhere.
+fn relu(x: Tensor<4>) -> Tensor<4> {
+    if kiln_kernels::accepts(&x) {
+        kiln_kernels::relu(x)
+    } else {
+        activation::relu(x)
+    }
+}
+
 activation_layer!(
     /// Rectified linear unit, max(0, x).
-    Relu, activation::relu, "relu"
+    Relu, relu, "relu"
 );
 activation_layer!(
     /// Logistic sigmoid, 1 / (1 + e^−x).
