@@ -45,7 +45,8 @@ struct Args {
     /// Time only this model (e.g. `resnet20-28x28x1`).
     #[arg(long)]
     model: Option<String>,
-    /// Time only this variant (`kiln`, `kiln-burn-ops`, `plain-burn`, `kiln-ndarray`).
+    /// Time only this variant (`kiln`, `kiln-im2col`, `kiln-burn-ops`, `plain-burn`,
+    /// `kiln-ndarray`).
     #[arg(long)]
     variant: Option<String>,
     /// Also time kiln on the ndarray backend (ResNet-20 at 28×28×1).
@@ -140,16 +141,34 @@ fn inference_speed<M: Bench>(args: &Args, model: &M, device: &Device) -> f64 {
     args.batch as f64 / secs
 }
 
-fn measure<M: Bench>(args: &Args, name: &str, variant: &str, kernels: bool) {
-    measure_on::<M>(args, name, variant, kernels, Device::flex());
+/// Which operators a variant runs.
+#[derive(Clone, Copy, PartialEq)]
+enum Ops {
+    /// kiln's kernels, with the direct AVX2 convolution where the CPU has it.
+    Kiln,
+    /// kiln's kernels with every convolution on im2col + gemm (`KILN_SIMD=none`).
+    KilnIm2col,
+    /// burn's own operators.
+    Burn,
 }
 
-fn measure_on<M: Bench>(args: &Args, name: &str, variant: &str, kernels: bool, device: Device) {
+impl Ops {
+    fn select(self) {
+        kiln::kernels::set_enabled(self != Ops::Burn);
+        kiln::kernels::set_simd_enabled(self == Ops::Kiln);
+    }
+}
+
+fn measure<M: Bench>(args: &Args, name: &str, variant: &str, ops: Ops) {
+    measure_on::<M>(args, name, variant, ops, Device::flex());
+}
+
+fn measure_on<M: Bench>(args: &Args, name: &str, variant: &str, ops: Ops, device: Device) {
     let skip = |filter: &Option<String>, value: &str| filter.as_ref().is_some_and(|f| f != value);
     if skip(&args.model, name) || skip(&args.variant, variant) {
         return;
     }
-    kiln::kernels::set_enabled(kernels);
+    ops.select();
     let train_device = device.clone().autodiff();
     let train = train_speed(args, M::create(&train_device), &train_device);
     let infer = inference_speed(args, &M::create(&device), &device);
@@ -172,9 +191,10 @@ const RESNET20_CONVS: [(usize, usize, usize, usize); 6] = [
 fn layer_speed(
     args: &Args,
     (c, k, side, stride): (usize, usize, usize, usize),
-    kernels: bool,
+    ops: Ops,
 ) -> [f64; 3] {
-    kiln::kernels::set_enabled(kernels);
+    ops.select();
+    let kernels = ops != Ops::Burn;
     let out = (side + 2 - 3) / stride + 1;
     let flop = 2.0 * (args.batch * k * out * out * c * 9) as f64;
     let conv = |x: Tensor<4>, w: Tensor<4>| {
@@ -218,22 +238,26 @@ fn layer_speed(
 fn main() {
     let args = Args::parse();
     if !args.no_models {
-        for (kernels, variant) in [(true, "kiln"), (false, "kiln-burn-ops")] {
-            measure::<ResNet20Grey>(&args, "resnet20-28x28x1", variant, kernels);
-            measure::<CompactResNet8>(&args, "compact-resnet8-28x28x1", variant, kernels);
-            measure::<ResNet20>(&args, "resnet20-32x32x3", variant, kernels);
+        for (ops, variant) in [
+            (Ops::Kiln, "kiln"),
+            (Ops::KilnIm2col, "kiln-im2col"),
+            (Ops::Burn, "kiln-burn-ops"),
+        ] {
+            measure::<ResNet20Grey>(&args, "resnet20-28x28x1", variant, ops);
+            measure::<CompactResNet8>(&args, "compact-resnet8-28x28x1", variant, ops);
+            measure::<ResNet20>(&args, "resnet20-32x32x3", variant, ops);
         }
         measure::<plain_resnet::PlainResNet20<1, 28>>(
             &args,
             "resnet20-28x28x1",
             "plain-burn",
-            false,
+            Ops::Burn,
         );
         measure::<plain_resnet::PlainResNet20<3, 32>>(
             &args,
             "resnet20-32x32x3",
             "plain-burn",
-            false,
+            Ops::Burn,
         );
     }
     if args.ndarray {
@@ -241,7 +265,7 @@ fn main() {
             &args,
             "resnet20-28x28x1",
             "kiln-ndarray",
-            true,
+            Ops::Kiln,
             support::Backend::Ndarray.device(),
         );
     }
@@ -249,11 +273,15 @@ fn main() {
         for shape in RESNET20_CONVS {
             let (c, k, side, stride) = shape;
             let name = format!("{c}->{k} {side}x{side} s{stride}");
-            for (kernels, variant) in [(true, "kiln"), (false, "burn")] {
-                let [f, x, w] = layer_speed(&args, shape, kernels);
+            for (ops, variant) in [
+                (Ops::Kiln, "kiln"),
+                (Ops::KilnIm2col, "kiln-im2col"),
+                (Ops::Burn, "burn"),
+            ] {
+                let [f, x, w] = layer_speed(&args, shape, ops);
                 println!("LAYER {name}\t{variant}\t{f:.1}\t{x:.1}\t{w:.1}");
             }
         }
     }
-    kiln::kernels::set_enabled(true);
+    Ops::Kiln.select();
 }
