@@ -42,6 +42,8 @@ fn cpu_model() -> String {
 /// Rows `(key, variant) → numbers` of the lines starting with `tag`.
 type Rows = BTreeMap<(String, String), Vec<f64>>;
 
+/// Adds to `rows` every line of `text` of the form `tag key<TAB>variant<TAB>numbers…`; other
+/// lines, and fields that are not numbers, are skipped.
 fn parse(text: &str, tag: &str, rows: &mut Rows) {
     for line in text.lines() {
         let Some(rest) = line.strip_prefix(tag) else {
@@ -55,6 +57,7 @@ fn parse(text: &str, tag: &str, rows: &mut Rows) {
     }
 }
 
+/// `a / b` with two decimals, or a dash when either figure is missing or `b` is not positive.
 fn ratio(a: Option<f64>, b: Option<f64>) -> String {
     match (a, b) {
         (Some(a), Some(b)) if b > 0.0 => format!("{:.2}", a / b),
@@ -100,10 +103,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// The threads this process may run at once.
 fn num_threads() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
 
+/// A figure of a row, or a dash when the row has fewer.
+fn figure(v: &[f64], i: usize) -> String {
+    v.get(i).map_or("–".to_string(), |x| format!("{x:.1}"))
+}
+
+/// The whole-model table and its ratios.
 fn print_models(rows: &Rows) {
     if rows.is_empty() {
         return;
@@ -115,7 +125,11 @@ fn print_models(rows: &Rows) {
     println!("| model | variant | train images/s | inference images/s |");
     println!("|---|---|---|---|");
     for ((model, variant), v) in rows {
-        println!("| {model} | {variant} | {:.1} | {:.1} |", v[0], v[1]);
+        println!(
+            "| {model} | {variant} | {} | {} |",
+            figure(v, 0),
+            figure(v, 1)
+        );
     }
     println!(
         "\n| model | kiln / PyTorch train | kiln / PyTorch channels-last train | kiln / PyTorch inference | kiln with burn's ops / plain burn train |"
@@ -137,6 +151,7 @@ fn print_models(rows: &Rows) {
     println!();
 }
 
+/// The per-layer table, with kiln's ratios to PyTorch.
 fn print_layers(rows: &Rows) {
     if rows.is_empty() {
         return;
@@ -157,9 +172,43 @@ fn print_layers(rows: &Rows) {
             String::new()
         };
         println!(
-            "| {shape} | {variant} | {:.1} | {:.1} | {:.1} | {vs_torch} |",
-            v[0], v[1], v[2]
+            "| {shape} | {variant} | {} | {} | {} | {vs_torch} |",
+            figure(v, 0),
+            figure(v, 1),
+            figure(v, 2)
         );
     }
     println!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_keeps_tagged_rows_only() {
+        let text = "warming up\n\
+                    RESULT resnet20\tkiln\t302.5\t1100\n\
+                    LAYER 16→16\tkiln\t1\t2\t3\n\
+                    RESULT resnet8\tpytorch\tn/a\t4.5\n\
+                    RESULT truncated\n";
+        let mut rows = Rows::new();
+        parse(text, "RESULT", &mut rows);
+        let key = |m: &str, v: &str| (m.to_string(), v.to_string());
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[&key("resnet20", "kiln")], [302.5, 1100.0]);
+        assert_eq!(rows[&key("resnet8", "pytorch")], [4.5]);
+        parse(text, "LAYER", &mut rows);
+        assert_eq!(rows[&key("16→16", "kiln")], [1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn ratio_divides_or_marks_what_is_missing() {
+        assert_eq!(ratio(Some(3.0), Some(2.0)), "1.50");
+        assert_eq!(ratio(None, Some(2.0)), "–");
+        assert_eq!(ratio(Some(3.0), None), "–");
+        assert_eq!(ratio(Some(3.0), Some(0.0)), "–");
+        assert_eq!(figure(&[302.54], 0), "302.5");
+        assert_eq!(figure(&[302.54], 1), "–");
+    }
 }
