@@ -1,6 +1,7 @@
 //! The direct AVX2 convolution against kiln's im2col + gemm path (itself checked against
-//! burn's operator in `conv.rs`): forward, input gradient and weight gradient over the stride-1
-//! geometries `model!` can produce, and which geometries it takes.
+//! burn's operator in `conv.rs`): forward, input gradient and weight gradient over the
+//! geometries `model!` can produce (strides 1–3, padding 0–3, dilation, odd sizes), and which
+//! geometries it takes.
 
 #![cfg(target_arch = "x86_64")]
 
@@ -51,14 +52,12 @@ fn check(simd: Avx2, g: &ConvGeometry, seed: u64) {
         "weight gradient",
         g,
     );
-    if direct::serves_input_grad(g) {
-        assert_close(
-            &direct::input_grad(simd, g, &w, &dy),
-            &lowered::input_grad(g, &w, &dy),
-            "input gradient",
-            g,
-        );
-    }
+    assert_close(
+        &direct::input_grad(simd, g, &w, &dy),
+        &lowered::input_grad(g, &w, &dy),
+        "input gradient",
+        g,
+    );
 }
 
 fn geometries() -> impl Strategy<Value = ConvGeometry> {
@@ -69,10 +68,10 @@ fn geometries() -> impl Strategy<Value = ConvGeometry> {
             1usize..5,
             [0usize..4, 0usize..4, 0usize..4, 0usize..4],
         ),
-        (1usize..3, 1usize..3),
+        (1usize..3, 1usize..3, 1usize..4, 1usize..4),
     )
         .prop_map(
-            |((batch, c, k, h, w), (fh, fw, padding), (dh, dw))| ConvGeometry {
+            |((batch, c, k, h, w), (fh, fw, padding), (dh, dw, sh, sw))| ConvGeometry {
                 batch,
                 in_channels: c,
                 in_h: h,
@@ -80,7 +79,7 @@ fn geometries() -> impl Strategy<Value = ConvGeometry> {
                 out_channels: k,
                 kernel_h: fh,
                 kernel_w: fw,
-                stride: [1, 1],
+                stride: [sh, sw],
                 padding,
                 dilation: [dh, dw],
             },
@@ -99,7 +98,7 @@ proptest! {
     }
 }
 
-/// A 3×3, padding-1 convolution of `c → k` channels on `side × side` images.
+/// A 3×3, padding-1, stride-1 convolution of `c → k` channels on `side × side` images.
 fn resnet(batch: usize, c: usize, k: usize, side: usize) -> ConvGeometry {
     ConvGeometry {
         batch,
@@ -125,6 +124,14 @@ fn resnet_shapes_match_im2col() {
         resnet(8, 64, 64, 7),
         resnet(2, 512, 512, 7),
         resnet(3, 3, 64, 32),
+        ConvGeometry {
+            stride: [2, 2],
+            ..resnet(16, 16, 32, 28)
+        },
+        ConvGeometry {
+            stride: [2, 2],
+            ..resnet(8, 32, 64, 14)
+        },
     ]
     .iter()
     .enumerate()
@@ -134,16 +141,35 @@ fn resnet_shapes_match_im2col() {
 }
 
 #[test]
-fn the_direct_kernels_take_stride_one_geometries_only() {
+fn which_geometries_the_direct_kernels_take() {
     let g = resnet(1, 4, 4, 8);
     assert!(direct::serves(&g) && direct::serves_input_grad(&g));
-    // Strided: im2col + gemm.
-    assert!(!direct::serves(&ConvGeometry {
-        stride: [2, 2],
+    // Strided: every pass direct on the phase planes.
+    for stride in [[2, 2], [1, 2], [3, 3]] {
+        let strided = ConvGeometry {
+            stride,
+            out_channels: 32,
+            ..g
+        };
+        assert!(direct::serves_forward(&strided) && direct::serves_input_grad(&strided));
+    }
+    // Unless a phase's transposed convolution sums too few products (4 · 9 / 9 at stride 3).
+    assert!(!direct::serves_input_grad(&ConvGeometry {
+        stride: [3, 3],
+        out_channels: 8,
         ..g
     }));
+    // A stride past the filter's reach skips whole phases: im2col + gemm.
     assert!(!direct::serves(&ConvGeometry {
-        stride: [1, 2],
+        stride: [4, 1],
+        ..g
+    }));
+    // A 1×1 strided convolution without padding is a subsampled matrix product.
+    assert!(!direct::serves(&ConvGeometry {
+        kernel_h: 1,
+        kernel_w: 1,
+        padding: [0; 4],
+        stride: [2, 2],
         ..g
     }));
     // A 1×1 unpadded convolution is already a plain matrix product.
@@ -154,13 +180,12 @@ fn the_direct_kernels_take_stride_one_geometries_only() {
         ..g
     };
     assert!(!direct::serves(&pointwise));
-    // Padding past the filter's reach: forward and weight gradient direct, the input
-    // gradient lowered (the flipped convolution would need negative padding).
+    // Padding past the filter's reach: every pass direct.
     let wide = ConvGeometry {
         padding: [3, 1, 1, 1],
         ..g
     };
-    assert!(direct::serves(&wide) && !direct::serves_input_grad(&wide));
+    assert!(direct::serves(&wide) && direct::serves_input_grad(&wide));
     // Too few products per output for a forward tile to pay: gemm computes it.
     let stem = ConvGeometry {
         in_channels: 1,
@@ -173,9 +198,11 @@ fn the_direct_kernels_take_stride_one_geometries_only() {
         out_channels: 3,
         ..g
     }));
-    // Dilation widens the reach.
+    // Dilation 2 at stride 2: the odd phases hold no tap (their gradient is zero).
     assert!(direct::serves_input_grad(&ConvGeometry {
         dilation: [2, 2],
+        stride: [2, 2],
+        out_channels: 32,
         ..wide
     }));
 }

@@ -1,0 +1,142 @@
+//! Where a direct convolution's taps read: the padded, phase-split planes of one image, and
+//! the weights packed for the register tiles.
+
+use std::mem::MaybeUninit;
+
+use super::super::ConvGeometry;
+
+/// Where a convolution's taps read in the padded (and, when strided, phase-split) planes of
+/// one image.
+#[derive(Debug)]
+pub(super) struct Frame {
+    /// Stride `[vertical, horizontal]`: phases per axis.
+    stride: [usize; 2],
+    /// Columns per row of a phase plane (of the padded plane when stride 1).
+    row: usize,
+    /// Floats per phase plane.
+    phase: usize,
+    /// Floats per channel: all its phase planes.
+    pub(super) plane: usize,
+    /// Each tap's offset from the output pixel's position, in the weight's (kh, kw) order.
+    pub(super) offsets: Vec<usize>,
+    /// Positions computed per output plane, rounded up to whole tiles.
+    pub(super) width: usize,
+}
+
+impl Frame {
+    /// The frame of `g`, computing `tile` positions (a multiple of 8) at a time.
+    pub(super) fn of(g: &ConvGeometry, tile: usize) -> Self {
+        let [sh, sw] = g.stride;
+        let row = (g.in_w + g.padding[2] + g.padding[3]).div_ceil(sw);
+        let phase = (g.in_h + g.padding[0] + g.padding[1]).div_ceil(sh) * row;
+        let mut offsets = Vec::with_capacity(g.kernel_h * g.kernel_w);
+        for kh in 0..g.kernel_h {
+            for kw in 0..g.kernel_w {
+                let (dy, dx) = (kh * g.dilation[0], kw * g.dilation[1]);
+                offsets.push(((dy % sh) * sw + dx % sw) * phase + (dy / sh) * row + dx / sw);
+            }
+        }
+        let span = (g.out_h() - 1) * row + g.out_w();
+        Self {
+            stride: g.stride,
+            row,
+            phase,
+            plane: sh * sw * phase,
+            offsets,
+            width: span.next_multiple_of(tile),
+        }
+    }
+
+    /// Floats of one padded image of `channels` planes, with zeros after the last plane so
+    /// that every tile's reads stay inside.
+    pub(super) fn padded_len(&self, channels: usize) -> usize {
+        channels * self.plane + self.width + self.offsets.iter().copied().max().unwrap_or(0)
+    }
+
+    /// Writes `image` (`[channels, in_h, in_w]`) into the zeroed `dst` as padded planes, each
+    /// split into its stride's phases.
+    pub(super) fn pad(&self, g: &ConvGeometry, image: &[f32], dst: &mut [f32]) {
+        let [sh, sw] = self.stride;
+        let [top, _, left, _] = g.padding;
+        for (plane, src) in dst
+            .chunks_exact_mut(self.plane)
+            .zip(image.chunks_exact(g.in_pixels()))
+        {
+            for (y, src) in src.chunks_exact(g.in_w).enumerate() {
+                let (a, i) = ((y + top) % sh, (y + top) / sh);
+                let line = &mut plane[a * sw * self.phase + i * self.row..];
+                if sw == 1 {
+                    line[left..][..g.in_w].copy_from_slice(src);
+                } else {
+                    for (x, &v) in src.iter().enumerate() {
+                        let (b, j) = ((x + left) % sw, (x + left) / sw);
+                        line[b * self.phase + j] = v;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes the output planes `dy` (`[channels, out_h, out_w]`) into the zeroed `dst` as
+    /// rows of `width` positions (zero outside the output pixels).
+    pub(super) fn stage(&self, g: &ConvGeometry, dy: &[f32], dst: &mut [f32]) {
+        let out_w = g.out_w();
+        for (staged, src) in dst
+            .chunks_exact_mut(self.width)
+            .zip(dy.chunks_exact(g.out_pixels()))
+        {
+            for (y, src) in src.chunks_exact(out_w).enumerate() {
+                staged[y * self.row..][..out_w].copy_from_slice(src);
+            }
+        }
+    }
+
+    /// Reads the output pixels of staged rows back into `out` (`[channels, out_h, out_w]`),
+    /// adding each channel's bias, and returns how many elements of `out` it wrote: all of
+    /// them, or it panics.
+    ///
+    /// # Panics
+    /// When `staged` holds fewer than `channels` rows of `width`.
+    pub(super) fn unstage(
+        &self,
+        g: &ConvGeometry,
+        staged: &[f32],
+        bias: Option<&[f32]>,
+        out: &mut [MaybeUninit<f32>],
+    ) -> usize {
+        let (out_w, pixels) = (g.out_w(), g.out_pixels());
+        assert!(
+            out.len().is_multiple_of(pixels) && staged.len() / self.width >= out.len() / pixels,
+            "direct conv: fewer staged rows than output planes"
+        );
+        let mut written = 0;
+        for (m, (plane, staged)) in out
+            .chunks_exact_mut(pixels)
+            .zip(staged.chunks_exact(self.width))
+            .enumerate()
+        {
+            let b = bias.map_or(0.0, |b| b[m]);
+            for (y, dst) in plane.chunks_exact_mut(out_w).enumerate() {
+                for (d, s) in dst.iter_mut().zip(&staged[y * self.row..][..out_w]) {
+                    d.write(s + b);
+                }
+                written += out_w;
+            }
+        }
+        written
+    }
+}
+
+/// The weights `[out_channels, patch]` regrouped into blocks of `rows` output channels, tap
+/// by tap: `[blocks, patch, rows]`, zero past the last channel.
+pub(super) fn pack(weight: &[f32], out_channels: usize, patch: usize, rows: usize) -> Vec<f32> {
+    let blocks = out_channels.div_ceil(rows);
+    let mut packed = vec![0.0; blocks * patch * rows];
+    for (m, filter) in weight.chunks_exact(patch).enumerate() {
+        let block = &mut packed[(m / rows) * patch * rows..][..patch * rows];
+        for (k, &v) in filter.iter().enumerate() {
+            block[k * rows + m % rows] = v;
+        }
+    }
+    packed
+}

@@ -1,0 +1,325 @@
+//! Direct convolution: no column matrix, only one zero-padded copy of each image.
+//!
+//! With every input plane padded to `row` columns, output pixel (y, x) sits at `q = y·row + x`
+//! and filter tap (kh, kw) reads position `q + kh·dh·row + kw·dw` of its channel's plane: a
+//! convolution becomes a product whose right-hand matrix is the padded image read at a few
+//! fixed offsets, computed in register tiles ([`Avx2`]) straight from it. The positions
+//! `x ≥ out_w` of each row are computed too and dropped (2 of 30 columns at 28×28 with a
+//! 3×3 filter).
+//!
+//! A strided convolution is first split into phases: with stride (sh, sw), the padded pixel
+//! (sh·i + a, sw·j + b) goes to position (i, j) of phase plane (a, b), so tap (kh, kw) of output
+//! pixel (y, x) reads phase (kh·dh mod sh, kw·dw mod sw) at `q + (kh·dh / sh)·row + kw·dw / sw`:
+//! again one fixed offset per tap, and the same tiles compute it (phase planes of 15×15 for a
+//! stride-2 convolution of a padded 30×30 image).
+//!
+//! - forward: `Y = W ⋆ X`;
+//! - input gradient: each phase of the padded input's gradient is a stride-1 convolution of
+//!   the output gradient with that phase's taps flipped and their depths swapped
+//!   ([`input_grad`]);
+//! - weight gradient: `dW[m, c, t] = Σ_q dY[m, q] · X[c, q + offset(t)]`, a dot product along
+//!   the padded rows, summed over the batch.
+
+use std::cell::RefCell;
+
+use rayon::prelude::*;
+
+mod frame;
+mod transposed;
+
+use super::ConvGeometry;
+pub use super::avx2::Avx2;
+use super::avx2::{LANES, MR, TAPS};
+use frame::{Frame, pack};
+pub use transposed::input_grad;
+
+thread_local! {
+    /// Each thread's padded image and staging rows, kept between calls.
+    static BUFFERS: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// Products per output below which a forward tile spends more on its stores than on its
+/// arithmetic, and gemm's lowered product is faster (a 1-channel stem with a 3×3 filter has 9).
+const MIN_PATCH: usize = 32;
+
+/// Source floats a forward strip keeps in the L1 data cache: half of its 32 KiB on the x86
+/// CPUs kiln targets, the rest for the weights and the tile's output.
+const L1_FLOATS: usize = 4096;
+
+/// Whether the direct kernels compute the weight gradient of `g`: a convolution that is not a
+/// plain or subsampled matrix product (1×1, unpadded), whose filter fits its padded input and
+/// whose taps reach every phase of its stride (`stride ≤ d·(F − 1) + 1` on each axis).
+pub fn serves(g: &ConvGeometry) -> bool {
+    let [top, bottom, left, right] = g.padding;
+    let fits = |len: usize, pad: usize, filter: usize, dilation: usize| {
+        len + pad > dilation * (filter - 1)
+    };
+    let phases = |stride: usize, filter: usize, dilation: usize| {
+        (1..=dilation * (filter - 1) + 1).contains(&stride)
+    };
+    phases(g.stride[0], g.kernel_h, g.dilation[0])
+        && phases(g.stride[1], g.kernel_w, g.dilation[1])
+        && !g.is_pointwise()
+        && fits(g.in_h, top + bottom, g.kernel_h, g.dilation[0])
+        && fits(g.in_w, left + right, g.kernel_w, g.dilation[1])
+}
+
+/// Whether the direct kernels compute the forward pass of `g`: [`serves`], with at least 32
+/// products per output.
+pub fn serves_forward(g: &ConvGeometry) -> bool {
+    serves(g) && g.patch_len() >= MIN_PATCH
+}
+
+/// Whether the direct kernels compute the input gradient of `g`: [`serves`], with at least 32
+/// products per output in each phase's transposed convolution (about `out_channels · taps /
+/// (sh · sw)`).
+pub fn serves_input_grad(g: &ConvGeometry) -> bool {
+    serves(g) && g.out_channels * g.kernel_h * g.kernel_w >= MIN_PATCH * g.stride[0] * g.stride[1]
+}
+
+/// Forward convolution, for geometries [`serves`] accepts (it is faster than the lowered
+/// path where [`serves_forward`] holds).
+///
+/// # Shapes
+/// - `x`: `[batch, in_channels, in_h, in_w]`, `weight`: `[out_channels, in_channels, kh, kw]`,
+///   `bias`: `[out_channels]`
+/// - returns `[batch, out_channels, out_h, out_w]`
+///
+/// # Panics
+/// When `serves(g)` is false or an operand's size differs from `g`'s.
+pub fn forward(
+    simd: Avx2,
+    g: &ConvGeometry,
+    x: &[f32],
+    weight: &[f32],
+    bias: Option<&[f32]>,
+) -> Vec<f32> {
+    if wide_tiles(g.out_channels) {
+        forward_in::<6, 2>(simd, g, x, weight, bias)
+    } else {
+        forward_in::<4, 2>(simd, g, x, weight, bias)
+    }
+}
+
+/// Whether tiles of six output channels suit a pass with `channels` of them, not four. Six
+/// use 15 of the 16 registers (12 sums, 2 pixel vectors, 1 weight) and read less per FMA than
+/// four; a 4×3 tile would need all 16 and spills. Six is taken where rounding the depth up to
+/// it wastes at most 5 % (64 → 66, not 16 → 18).
+fn wide_tiles(channels: usize) -> bool {
+    channels.next_multiple_of(6) * 20 <= channels * 21
+}
+
+/// Computes `staged = packed ⋆ source` in tiles of `R` output channels × `NV` registers of
+/// pixels: row `m` of `staged` (`width` positions, a multiple of `8·NV`) gets
+/// `Σ_c Σ_t w[m, c, t] · source[c·plane + offsets[t] + q]` for every position `q`.
+///
+/// # Shapes
+/// - `packed`: [`pack`]ed weights of `patch = channels · offsets.len()` per output channel,
+///   in blocks of `R`
+/// - `source`: `channels` planes `plane` apart, readable to `width + max(offsets)` past the
+///   last one's start
+/// - `staged`: resized to one row of `width` per packed output channel
+#[allow(clippy::too_many_arguments)]
+fn tiles<const R: usize, const NV: usize>(
+    simd: Avx2,
+    packed: &[f32],
+    patch: usize,
+    source: &[f32],
+    plane: usize,
+    offsets: &[usize],
+    staged: &mut Vec<f32>,
+    width: usize,
+) {
+    let tile = NV * LANES;
+    staged.resize(packed.len() / patch * width, 0.0);
+    let channels = patch / offsets.len();
+    // A strip of positions at a time, narrow enough that its source rows (the strip and the
+    // taps' reach past it, in every channel) stay in the L1 cache while every block of output
+    // channels reads them: streaming the whole image from L2 once per block was slower.
+    let reach = offsets.iter().copied().max().unwrap_or(0);
+    let strip = (L1_FLOATS / channels)
+        .saturating_sub(reach)
+        .max(tile)
+        .next_multiple_of(tile);
+    for start in (0..width).step_by(strip) {
+        let blocks = packed
+            .chunks_exact(patch * R)
+            .zip(staged.chunks_exact_mut(R * width));
+        for (w, rows) in blocks {
+            for q in (start..width.min(start + strip)).step_by(tile) {
+                simd.forward_tile::<R, NV>(
+                    w,
+                    &source[q..],
+                    plane,
+                    offsets,
+                    channels,
+                    &mut rows[q..],
+                    width,
+                );
+            }
+        }
+    }
+}
+
+/// Floats per image of `g`'s input and output, after checking that the direct kernels serve
+/// `g` and that `x` holds its input.
+///
+/// # Panics
+/// When `serves(g)` is false or `x`'s size differs from `g`'s input.
+fn image_lens(g: &ConvGeometry, x: &[f32]) -> (usize, usize) {
+    assert!(serves(g), "direct conv: not a geometry it serves: {g:?}");
+    let (in_len, out_len) = (
+        g.in_channels * g.in_pixels(),
+        g.out_channels * g.out_pixels(),
+    );
+    assert_eq!(x.len(), g.batch * in_len, "direct conv: input size");
+    (in_len, out_len)
+}
+
+/// [`forward`] in tiles of `R` output channels × `NV` registers of pixels.
+fn forward_in<const R: usize, const NV: usize>(
+    simd: Avx2,
+    g: &ConvGeometry,
+    x: &[f32],
+    weight: &[f32],
+    bias: Option<&[f32]>,
+) -> Vec<f32> {
+    let (in_len, out_len) = image_lens(g, x);
+    assert_eq!(
+        weight.len(),
+        g.out_channels * g.patch_len(),
+        "direct conv: weight size"
+    );
+    assert!(
+        bias.is_none_or(|b| b.len() == g.out_channels),
+        "direct conv: bias size"
+    );
+    let frame = Frame::of(g, NV * LANES);
+    let packed = pack(weight, g.out_channels, g.patch_len(), R);
+    // The output is written once, by `unstage`, without zero-filling it first: a forward
+    // pass's output is megabytes, and memset took 4 % of a ResNet-20 training profile.
+    let len = g.batch * out_len;
+    let mut out = Vec::with_capacity(len);
+    let written: usize = out.spare_capacity_mut()[..len]
+        .par_chunks_mut(out_len)
+        .zip(x.par_chunks(in_len))
+        .map(|(y, image)| {
+            BUFFERS.with(|buffers| {
+                let (source, staged) = &mut *buffers.borrow_mut();
+                zeroed(source, frame.padded_len(g.in_channels));
+                frame.pad(g, image, source);
+                tiles::<R, NV>(
+                    simd,
+                    &packed,
+                    g.patch_len(),
+                    source,
+                    frame.plane,
+                    &frame.offsets,
+                    staged,
+                    frame.width,
+                );
+                frame.unstage(g, staged, bias, y)
+            })
+        })
+        .sum();
+    assert_eq!(written, len, "direct conv: output not fully written");
+    // SAFETY: `unstage` initialised `written` elements of the spare capacity (one write per
+    // element of each chunk, counted as they are made), and `written == len` was asserted.
+    unsafe { out.set_len(len) };
+    out
+}
+
+/// Clears `buffer` to `len` zeros.
+fn zeroed(buffer: &mut Vec<f32>, len: usize) {
+    buffer.clear();
+    buffer.resize(len, 0.0);
+}
+
+/// Gradient of the loss with respect to the weight, summed over the batch, for geometries
+/// [`serves`] accepts. As in the lowered path, each thread sums its share of the images and
+/// the partial sums are added in order, so the result does not depend on scheduling. A tile
+/// sums a few images (about 256 KB of them) in its registers before reducing them, since a
+/// small map's plane is only a few registers long.
+///
+/// # Shapes
+/// - `x`: `[batch, in_channels, in_h, in_w]`, `grad`: `[batch, out_channels, out_h, out_w]`
+/// - returns `[out_channels, in_channels, kh, kw]`
+///
+/// # Panics
+/// When `serves(g)` is false or an operand's size differs from `g`'s.
+pub fn weight_grad(simd: Avx2, g: &ConvGeometry, x: &[f32], grad: &[f32]) -> Vec<f32> {
+    let (in_len, out_len) = image_lens(g, x);
+    assert_eq!(grad.len(), g.batch * out_len, "direct conv: gradient size");
+    let frame = Frame::of(g, LANES);
+    let taps = frame.offsets.len();
+    // Taps in groups of TAPS; a short last group repeats offset 0 and its sums are dropped.
+    let groups: Vec<[usize; TAPS]> = frame
+        .offsets
+        .chunks(TAPS)
+        .map(|chunk| std::array::from_fn(|t| chunk.get(t).copied().unwrap_or(0)))
+        .collect();
+    let (patch, vectors) = (g.patch_len(), frame.width / LANES);
+    let source_len = frame.padded_len(g.in_channels);
+    let staged_len = g.out_channels.next_multiple_of(MR) * frame.width;
+    let together = ((1 << 16) / (source_len + staged_len)).clamp(1, 8);
+    let per_thread = g.batch.div_ceil(rayon::current_num_threads()).max(1);
+    x.par_chunks(per_thread * in_len)
+        .zip(grad.par_chunks(per_thread * out_len))
+        .map(|(images, grads)| {
+            let mut dw = vec![0.0; g.out_channels * patch];
+            BUFFERS.with(|buffers| {
+                let (source, staged) = &mut *buffers.borrow_mut();
+                let sets = images
+                    .chunks(together * in_len)
+                    .zip(grads.chunks(together * out_len));
+                for (images, grads) in sets {
+                    let n = images.len() / in_len;
+                    zeroed(source, n * source_len);
+                    zeroed(staged, n * staged_len);
+                    let pairs = images.chunks(in_len).zip(grads.chunks(out_len));
+                    for (i, (image, dy)) in pairs.enumerate() {
+                        frame.pad(g, image, &mut source[i * source_len..][..source_len]);
+                        frame.stage(g, dy, &mut staged[i * staged_len..][..staged_len]);
+                    }
+                    let strides = [staged_len, source_len];
+                    for block in 0..staged_len / (MR * frame.width) {
+                        let dy_rows = &staged[block * MR * frame.width..];
+                        for c in 0..g.in_channels {
+                            let src = &source[c * frame.plane..];
+                            for (i, offsets) in groups.iter().enumerate() {
+                                let sums = simd.weight_tile(
+                                    dy_rows,
+                                    frame.width,
+                                    src,
+                                    strides,
+                                    *offsets,
+                                    vectors,
+                                    n,
+                                );
+                                for (r, sums) in sums.iter().enumerate() {
+                                    let m = block * MR + r;
+                                    if m >= g.out_channels {
+                                        break;
+                                    }
+                                    let first = i * TAPS;
+                                    let dst = &mut dw[m * patch + c * taps + first..]
+                                        [..TAPS.min(taps - first)];
+                                    for (d, s) in dst.iter_mut().zip(sums) {
+                                        *d += s;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            });
+            dw
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .reduce(|mut a, b| {
+            a.iter_mut().zip(&b).for_each(|(a, b)| *a += b);
+            a
+        })
+        .unwrap_or_else(|| vec![0.0; g.out_channels * patch])
+}

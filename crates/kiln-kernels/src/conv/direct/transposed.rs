@@ -1,0 +1,223 @@
+//! The input gradient of a direct convolution, phase by phase.
+//!
+//! The forward pass reads phase (a, b) of the padded input at `(y + u_t, x + v_t)` for each tap
+//! `t` in that phase (see [`super`]), so the gradient of that phase is
+//! `dXₐᵦ[c, i, j] = Σ_m Σ_t w[m, c, t] · dY[m, i − u_t, j − v_t]`: a stride-1 convolution of
+//! the output gradient, padded by the largest shift on the top and left, with the phase's taps
+//! flipped and the depths swapped. Only the phase positions that are input pixels (not
+//! padding) are computed, and each phase is scattered back every `stride` pixels. With stride
+//! 1 there is one phase, holding every tap.
+
+use rayon::prelude::*;
+
+use super::super::ConvGeometry;
+use super::{Avx2, BUFFERS, LANES, pack, serves, tiles, wide_tiles, zeroed};
+
+/// The zero-padded output gradient that every phase reads.
+#[derive(Debug)]
+struct Padded {
+    /// Columns per padded row.
+    row: usize,
+    /// Floats per padded plane.
+    plane: usize,
+    /// Zero rows above and columns left of the gradient: the largest tap shift.
+    shift: [usize; 2],
+}
+
+/// One phase of the input: the pixels whose padded position is `(a, b)` modulo the stride.
+#[derive(Debug)]
+struct Phase {
+    /// The first input row and column of the phase.
+    first: [usize; 2],
+    /// Input rows and columns in the phase.
+    size: [usize; 2],
+    /// Where each of the phase's taps reads in the padded gradient, from an output position.
+    offsets: Vec<usize>,
+    /// The phase's flipped, depth-swapped filters, [`pack`]ed: `[in_channels, out_channels ·
+    /// taps]`.
+    packed: Vec<f32>,
+    /// Positions computed per input channel, rounded up to whole tiles.
+    width: usize,
+}
+
+/// The padded gradient's layout and the phases of `g`'s input, in tiles of `R` channels ×
+/// `tile` positions.
+fn phases<const R: usize>(g: &ConvGeometry, weight: &[f32], tile: usize) -> (Padded, Vec<Phase>) {
+    let [sh, sw] = g.stride;
+    let [top, _, left, _] = g.padding;
+    let taps = g.kernel_h * g.kernel_w;
+    // Tap t = (kh, kw) reads phase (dy mod sh, dx mod sw), shifted by (dy / sh, dx / sw).
+    let tap = |t: usize| {
+        let (dy, dx) = (
+            t / g.kernel_w * g.dilation[0],
+            t % g.kernel_w * g.dilation[1],
+        );
+        ([dy % sh, dx % sw], [dy / sh, dx / sw])
+    };
+    let shift = (0..taps).fold([0, 0], |[u, v], t| {
+        let [tu, tv] = tap(t).1;
+        [u.max(tu), v.max(tv)]
+    });
+    // Phase a's first input row y₀ has (y₀ + top) ≡ a (mod sh); it is row i₀ of the phase.
+    let first = |a: usize, pad: usize, s: usize| (a + s - pad % s) % s;
+    let count = |y0: usize, len: usize, s: usize| len.saturating_sub(y0).div_ceil(s);
+    let mut reach = [g.out_h(), g.out_w()];
+    for (a, b) in (0..sh).flat_map(|a| (0..sw).map(move |b| (a, b))) {
+        let [y0, x0] = [first(a, top, sh), first(b, left, sw)];
+        reach[0] = reach[0].max((y0 + top) / sh + count(y0, g.in_h, sh));
+        reach[1] = reach[1].max((x0 + left) / sw + count(x0, g.in_w, sw));
+    }
+    let row = shift[1] + reach[1];
+    let padded = Padded {
+        row,
+        plane: (shift[0] + reach[0]) * row,
+        shift,
+    };
+    let mut list = Vec::new();
+    for (a, b) in (0..sh).flat_map(|a| (0..sw).map(move |b| (a, b))) {
+        let [y0, x0] = [first(a, top, sh), first(b, left, sw)];
+        let size = [count(y0, g.in_h, sh), count(x0, g.in_w, sw)];
+        let mine: Vec<usize> = (0..taps).filter(|&t| tap(t).0 == [a, b]).collect();
+        if size.contains(&0) || mine.is_empty() {
+            continue; // no input pixels, or none that any tap reads: a zero gradient
+        }
+        let [i0, j0] = [(y0 + top) / sh, (x0 + left) / sw];
+        let offsets = mine
+            .iter()
+            .map(|&t| {
+                let [u, v] = tap(t).1;
+                (i0 + shift[0] - u) * row + (j0 + shift[1] - v)
+            })
+            .collect();
+        // w'[c][m][t'] = w[m][c][t] over the phase's taps.
+        let mut swapped = Vec::with_capacity(g.in_channels * g.out_channels * mine.len());
+        for c in 0..g.in_channels {
+            for m in 0..g.out_channels {
+                let filter = &weight[(m * g.in_channels + c) * taps..][..taps];
+                swapped.extend(mine.iter().map(|&t| filter[t]));
+            }
+        }
+        let span = (size[0] - 1) * row + size[1];
+        list.push(Phase {
+            first: [y0, x0],
+            size,
+            offsets,
+            packed: pack(&swapped, g.in_channels, g.out_channels * mine.len(), R),
+            width: span.next_multiple_of(tile),
+        });
+    }
+    (padded, list)
+}
+
+impl Padded {
+    /// Floats of one padded gradient of `channels` planes, readable by every phase's tiles.
+    fn len(&self, channels: usize, phases: &[Phase]) -> usize {
+        let past = phases
+            .iter()
+            .map(|p| p.width + p.offsets.iter().copied().max().unwrap_or(0));
+        channels * self.plane + past.max().unwrap_or(0)
+    }
+
+    /// Writes `dy` (`[channels, out_h, out_w]`) into the zeroed `dst` as padded planes.
+    fn pad(&self, g: &ConvGeometry, dy: &[f32], dst: &mut [f32]) {
+        let first = self.shift[0] * self.row + self.shift[1];
+        for (plane, src) in dst
+            .chunks_exact_mut(self.plane)
+            .zip(dy.chunks_exact(g.out_pixels()))
+        {
+            for (y, src) in src.chunks_exact(g.out_w()).enumerate() {
+                plane[first + y * self.row..][..g.out_w()].copy_from_slice(src);
+            }
+        }
+    }
+}
+
+impl Phase {
+    /// Writes the phase's computed rows (`[in_channels, width]`, `row` apart per input row)
+    /// to its pixels of `dx` (`[in_channels, in_h, in_w]`).
+    fn scatter(&self, g: &ConvGeometry, row: usize, staged: &[f32], dx: &mut [f32]) {
+        let [sh, sw] = g.stride;
+        let [y0, x0] = self.first;
+        for (plane, staged) in dx
+            .chunks_exact_mut(g.in_pixels())
+            .zip(staged.chunks_exact(self.width))
+        {
+            for i in 0..self.size[0] {
+                let line = &mut plane[(y0 + i * sh) * g.in_w..][..g.in_w];
+                let src = &staged[i * row..][..self.size[1]];
+                if sw == 1 {
+                    line[x0..][..self.size[1]].copy_from_slice(src);
+                } else {
+                    for (d, &s) in line[x0..].iter_mut().step_by(sw).zip(src) {
+                        *d = s;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Gradient of the loss with respect to the input, for geometries [`serves`] accepts (it is
+/// faster than the lowered path where
+/// [`serves_input_grad`](super::serves_input_grad) holds): per phase of the input,
+/// the forward tiles on the phase's flipped, depth-swapped taps.
+///
+/// # Shapes
+/// - `weight`: `[out_channels, in_channels, kh, kw]`, `grad`: `[batch, out_channels, out_h, out_w]`
+/// - returns `[batch, in_channels, in_h, in_w]`
+///
+/// # Panics
+/// When `serves(g)` is false or an operand's size differs from `g`'s.
+pub fn input_grad(simd: Avx2, g: &ConvGeometry, weight: &[f32], grad: &[f32]) -> Vec<f32> {
+    if wide_tiles(g.in_channels) {
+        input_grad_in::<6, 2>(simd, g, weight, grad)
+    } else {
+        input_grad_in::<4, 2>(simd, g, weight, grad)
+    }
+}
+
+/// [`input_grad`] in tiles of `R` input channels × `NV` registers of pixels.
+fn input_grad_in<const R: usize, const NV: usize>(
+    simd: Avx2,
+    g: &ConvGeometry,
+    weight: &[f32],
+    grad: &[f32],
+) -> Vec<f32> {
+    assert!(serves(g), "direct conv: not a geometry it serves: {g:?}");
+    assert_eq!(
+        weight.len(),
+        g.out_channels * g.patch_len(),
+        "direct conv: weight size"
+    );
+    let (in_len, out_len) = (
+        g.in_channels * g.in_pixels(),
+        g.out_channels * g.out_pixels(),
+    );
+    assert_eq!(grad.len(), g.batch * out_len, "direct conv: gradient size");
+    let (padded, phases) = phases::<R>(g, weight, NV * LANES);
+    let source_len = padded.len(g.out_channels, &phases);
+    let mut dx = vec![0.0; g.batch * in_len];
+    dx.par_chunks_mut(in_len)
+        .zip(grad.par_chunks(out_len))
+        .for_each(|(dx, dy)| {
+            BUFFERS.with(|buffers| {
+                let (source, staged) = &mut *buffers.borrow_mut();
+                zeroed(source, source_len);
+                padded.pad(g, dy, source);
+                for phase in &phases {
+                    tiles::<R, NV>(
+                        simd,
+                        &phase.packed,
+                        g.out_channels * phase.offsets.len(),
+                        source,
+                        padded.plane,
+                        &phase.offsets,
+                        staged,
+                        phase.width,
+                    );
+                    phase.scatter(g, padded.row, staged, dx);
+                }
+            })
+        });
+    dx
+}
