@@ -1,6 +1,6 @@
 //! Trains a zoo model with the lecture's recipe: `cargo xtask train [MODEL] [OPTIONS]`
-//! (`--help` lists every option). By default ResNet-20 (option-A shortcuts) for 8 epochs on
-//! the vendored Fashion-MNIST.
+//! (`--help` lists every option). By default ResNet-20 (option-A shortcuts) for 12 epochs on
+//! the vendored Fashion-MNIST, with random horizontal flips.
 //!
 //! Writes to `--out`: `run.txt` (model, normalisation, classes), a checkpoint after every epoch
 //! (`last`, `best`), `metrics.csv`, `curves.png`, and at the end `confusion.png` and
@@ -59,7 +59,7 @@ struct Args {
     #[arg(long)]
     data: Option<PathBuf>,
     /// Epochs to train.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 12)]
     epochs: usize,
     /// Examples per step.
     #[arg(long, default_value_t = 128)]
@@ -77,7 +77,7 @@ struct Args {
     #[arg(long, default_value_t = 1)]
     patience: usize,
     /// Augmentations, comma-separated: `shift`, `rotate`, `scale`, `flip`, or `none`.
-    #[arg(long, default_value = "none")]
+    #[arg(long, default_value = "flip")]
     augment: String,
     /// Largest random shift in pixels (`shift`).
     #[arg(long, default_value_t = 2)]

@@ -3,7 +3,7 @@
 //! - `cargo xtask test`: installs what the tests need (Debian packages, when run as root) and
 //!   runs formatting, clippy and the whole test suite, then the convolution tests again with
 //!   `KILN_SIMD=none` (the path of CPUs without AVX2).
-//! - `cargo xtask train [MODEL] [OPTIONS]`: trains a zoo model (by default ResNet-20 for 8
+//! - `cargo xtask train [MODEL] [OPTIONS]`: trains a zoo model (by default ResNet-20 for 12
 //!   epochs on the vendored Fashion-MNIST) with `examples/train.rs`; `--help` lists the options.
 //! - `cargo xtask eval <CHECKPOINT> [--data DIR]`: a checkpoint's test accuracy and confusion
 //!   matrix (`examples/eval.rs`).
