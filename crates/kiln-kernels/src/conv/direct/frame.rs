@@ -80,15 +80,7 @@ impl Frame {
     /// Writes the output planes `dy` (`[channels, out_h, out_w]`) into the zeroed `dst` as
     /// rows of `width` positions (zero outside the output pixels).
     pub(super) fn stage(&self, g: &ConvGeometry, dy: &[f32], dst: &mut [f32]) {
-        let out_w = g.out_w();
-        for (staged, src) in dst
-            .chunks_exact_mut(self.width)
-            .zip(dy.chunks_exact(g.out_pixels()))
-        {
-            for (y, src) in src.chunks_exact(out_w).enumerate() {
-                staged[y * self.row..][..out_w].copy_from_slice(src);
-            }
-        }
+        copy_rows(dy, [g.out_h(), g.out_w()], dst, [self.width, self.row], 0);
     }
 
     /// Reads the output pixels of staged rows back into `out` (`[channels, out_h, out_w]`),
@@ -124,6 +116,26 @@ impl Frame {
             }
         }
         written
+    }
+}
+
+/// Copies planes of `h × w` pixels from `src` into `dst`, whose planes are `plane` floats
+/// apart with rows `row` apart, pixel (0, 0) of each at `first`; `dst` is left as it was
+/// elsewhere.
+///
+/// # Shapes
+/// - `src`: `[planes, h, w]`; `dst`: at least `planes` planes of `[plane, row] = layout`
+pub(super) fn copy_rows(
+    src: &[f32],
+    [h, w]: [usize; 2],
+    dst: &mut [f32],
+    [plane, row]: [usize; 2],
+    first: usize,
+) {
+    for (dst, src) in dst.chunks_exact_mut(plane).zip(src.chunks_exact(h * w)) {
+        for (y, src) in src.chunks_exact(w).enumerate() {
+            dst[first + y * row..][..w].copy_from_slice(src);
+        }
     }
 }
 

@@ -11,6 +11,7 @@
 use rayon::prelude::*;
 
 use super::super::ConvGeometry;
+use super::frame::copy_rows;
 use super::{Avx2, BUFFERS, LANES, pack, serves, tiles, wide_tiles, zeroed};
 
 /// The zero-padded output gradient that every phase reads.
@@ -58,15 +59,26 @@ fn phases<const R: usize>(g: &ConvGeometry, weight: &[f32], tile: usize) -> (Pad
         let [tu, tv] = tap(t).1;
         [u.max(tu), v.max(tv)]
     });
-    // Phase a's first input row y₀ has (y₀ + top) ≡ a (mod sh); it is row i₀ of the phase.
+    // Phase (a, b): its first input row y₀ has (y₀ + top) ≡ a (mod sh) and is row i₀ of the
+    // phase; likewise for columns. Each phase as ([a, b], [y₀, x₀], [i₀, j₀], [rows, columns]).
     let first = |a: usize, pad: usize, s: usize| (a + s - pad % s) % s;
     let count = |y0: usize, len: usize, s: usize| len.saturating_sub(y0).div_ceil(s);
-    let mut reach = [g.out_h(), g.out_w()];
-    for (a, b) in (0..sh).flat_map(|a| (0..sw).map(move |b| (a, b))) {
-        let [y0, x0] = [first(a, top, sh), first(b, left, sw)];
-        reach[0] = reach[0].max((y0 + top) / sh + count(y0, g.in_h, sh));
-        reach[1] = reach[1].max((x0 + left) / sw + count(x0, g.in_w, sw));
-    }
+    let spots: Vec<[[usize; 2]; 4]> = (0..sh)
+        .flat_map(|a| (0..sw).map(move |b| [a, b]))
+        .map(|[a, b]| {
+            let [y0, x0] = [first(a, top, sh), first(b, left, sw)];
+            [
+                [a, b],
+                [y0, x0],
+                [(y0 + top) / sh, (x0 + left) / sw],
+                [count(y0, g.in_h, sh), count(x0, g.in_w, sw)],
+            ]
+        })
+        .collect();
+    let reach = spots.iter().fold(
+        [g.out_h(), g.out_w()],
+        |[h, w], [_, _, [i0, j0], [n, k]]| [h.max(i0 + n), w.max(j0 + k)],
+    );
     let row = shift[1] + reach[1];
     let padded = Padded {
         row,
@@ -74,14 +86,11 @@ fn phases<const R: usize>(g: &ConvGeometry, weight: &[f32], tile: usize) -> (Pad
         shift,
     };
     let mut list = Vec::new();
-    for (a, b) in (0..sh).flat_map(|a| (0..sw).map(move |b| (a, b))) {
-        let [y0, x0] = [first(a, top, sh), first(b, left, sw)];
-        let size = [count(y0, g.in_h, sh), count(x0, g.in_w, sw)];
+    for [[a, b], [y0, x0], [i0, j0], size] in spots {
         let mine: Vec<usize> = (0..taps).filter(|&t| tap(t).0 == [a, b]).collect();
         if size.contains(&0) || mine.is_empty() {
             continue; // no input pixels, or none that any tap reads: a zero gradient
         }
-        let [i0, j0] = [(y0 + top) / sh, (x0 + left) / sw];
         let offsets = mine
             .iter()
             .map(|&t| {
@@ -121,14 +130,13 @@ impl Padded {
     /// Writes `dy` (`[channels, out_h, out_w]`) into the zeroed `dst` as padded planes.
     fn pad(&self, g: &ConvGeometry, dy: &[f32], dst: &mut [f32]) {
         let first = self.shift[0] * self.row + self.shift[1];
-        for (plane, src) in dst
-            .chunks_exact_mut(self.plane)
-            .zip(dy.chunks_exact(g.out_pixels()))
-        {
-            for (y, src) in src.chunks_exact(g.out_w()).enumerate() {
-                plane[first + y * self.row..][..g.out_w()].copy_from_slice(src);
-            }
-        }
+        copy_rows(
+            dy,
+            [g.out_h(), g.out_w()],
+            dst,
+            [self.plane, self.row],
+            first,
+        );
     }
 }
 
