@@ -24,6 +24,7 @@ use burn::tensor::{Device, Distribution, Int, Tensor};
 use clap::Parser;
 use kiln::Model;
 use kiln::burn;
+use kiln::kernels::SimdLimit;
 use kiln::models::{CompactResNet8, ResNet20};
 use support::ResNet20Grey;
 
@@ -45,8 +46,8 @@ struct Args {
     /// Time only this model (e.g. `resnet20-28x28x1`).
     #[arg(long)]
     model: Option<String>,
-    /// Time only this variant (`kiln`, `kiln-im2col`, `kiln-burn-ops`, `plain-burn`,
-    /// `kiln-ndarray`).
+    /// Time only this variant (`kiln`, `kiln-avx2`, `kiln-im2col`, `kiln-burn-ops`,
+    /// `plain-burn`, `kiln-ndarray`).
     #[arg(long)]
     variant: Option<String>,
     /// Also time kiln on the ndarray backend (ResNet-20 at 28×28×1).
@@ -144,8 +145,10 @@ fn inference_speed<M: Bench>(args: &Args, model: &M, device: &Device) -> f64 {
 /// Which operators a variant runs.
 #[derive(Clone, Copy, PartialEq)]
 enum Ops {
-    /// kiln's kernels, with the direct AVX2 convolution where the CPU has it.
+    /// kiln's kernels, with the direct convolution in the widest registers the CPU has.
     Kiln,
+    /// kiln's kernels with the direct convolution in AVX2 registers (`KILN_SIMD=avx2`).
+    KilnAvx2,
     /// kiln's kernels with every convolution on im2col + gemm (`KILN_SIMD=none`).
     KilnIm2col,
     /// burn's own operators.
@@ -155,7 +158,11 @@ enum Ops {
 impl Ops {
     fn select(self) {
         kiln::kernels::set_enabled(self != Ops::Burn);
-        kiln::kernels::set_simd_enabled(self == Ops::Kiln);
+        kiln::kernels::set_simd_limit(match self {
+            Ops::Kiln => SimdLimit::Avx512,
+            Ops::KilnAvx2 => SimdLimit::Avx2,
+            Ops::KilnIm2col | Ops::Burn => SimdLimit::None,
+        });
     }
 }
 
@@ -240,6 +247,7 @@ fn main() {
     if !args.no_models {
         for (ops, variant) in [
             (Ops::Kiln, "kiln"),
+            (Ops::KilnAvx2, "kiln-avx2"),
             (Ops::KilnIm2col, "kiln-im2col"),
             (Ops::Burn, "kiln-burn-ops"),
         ] {
@@ -275,6 +283,7 @@ fn main() {
             let name = format!("{c}->{k} {side}x{side} s{stride}");
             for (ops, variant) in [
                 (Ops::Kiln, "kiln"),
+                (Ops::KilnAvx2, "kiln-avx2"),
                 (Ops::KilnIm2col, "kiln-im2col"),
                 (Ops::Burn, "burn"),
             ] {

@@ -68,7 +68,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         bar.set_prefix(epoch.to_string());
         for batch in batches {
             let (images, labels) = data.train.batch(batch, stats, &device);
-            let (next, step) = train_step(model, &mut optimizer, 1e-3, images, labels)?;
+            let (next, step) = train_step(model, &mut optimizer, 1e-3, images, labels, None)?;
             model = next;
             bar.set_message(format!("loss {:.3}", step.loss));
             bar.inc(1);

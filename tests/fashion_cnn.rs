@@ -28,7 +28,7 @@ fn loss_goes_down_on_real_fashion_mnist() {
     let order = shuffled_indices(data.train.len(), 1);
     for batch in order.chunks(64).take(60) {
         let (images, labels) = data.train.batch(batch, stats, &device);
-        model = train_step(model, &mut optimizer, 1e-3, images, labels)
+        model = train_step(model, &mut optimizer, 1e-3, images, labels, None)
             .expect("finite loss")
             .0;
     }

@@ -86,6 +86,7 @@ fn a_short_training_run_follows_the_same_loss_curve_with_and_without_kernels() {
             lr: 0.01,
             momentum: 0.9,
             weight_decay: 5e-4,
+            label_smoothing: None,
             schedule: Schedule::Plateau(Plateau::new(0)),
             val_fraction: 0.25,
             seed: 3,

@@ -13,6 +13,7 @@ fn config(out: &std::path::Path, epochs: usize) -> FitConfig {
         lr: 0.05,
         momentum: 0.9,
         weight_decay: 5e-4,
+        label_smoothing: Some(0.1),
         schedule: Schedule::Plateau(Plateau::new(0)),
         val_fraction: 0.1,
         seed: 7,

@@ -5,8 +5,8 @@
 //! kiln's typed layers call [`conv2d`], [`batch_norm_train`], [`batch_norm`] and [`relu`]
 //! when [`accepts`] says the kernels serve the input, and burn's own operator otherwise (wgpu,
 //! cuda, grouped convolutions, other dtypes, or kernels switched off). Nothing changes for a
-//! model's author: the same `model!` gets the fast path. Stride-1 convolutions run as direct
-//! convolutions with AVX2 register tiles where the CPU has AVX2 and FMA ([`conv::direct`]),
+//! model's author: the same `model!` gets the fast path. 3×3-like convolutions run as direct
+//! convolutions in AVX-512 or AVX2 register tiles, the widest the CPU has ([`conv::direct`]),
 //! the others as im2col + gemm ([`conv::lowered`]).
 //!
 //! ```
@@ -21,8 +21,9 @@
 //! ```
 //!
 //! Set `KILN_KERNELS=off` in the environment (or call [`set_enabled`]) to run burn's
-//! operators instead, e.g. to compare the two; `KILN_SIMD=none` keeps kiln's kernels but
-//! runs convolutions on im2col + gemm, the path CPUs without AVX2 take.
+//! operators instead, e.g. to compare the two; `KILN_SIMD=avx2` keeps convolutions on the AVX2
+//! tiles of a CPU without AVX-512, and `KILN_SIMD=none` on im2col + gemm, the path CPUs without
+//! AVX2 take ([`set_simd_limit`]).
 
 #![warn(missing_docs)]
 // burn marks its ndarray backend deprecated; kiln keeps serving it (the user asked for it).
@@ -38,7 +39,7 @@ mod switch;
 
 pub use extension::{ConvParams, KilnBackend, conv_params};
 pub use storage::CpuStorage;
-pub use switch::{enabled, runs_on, set_enabled, set_simd_enabled, simd_enabled};
+pub use switch::{SimdLimit, enabled, runs_on, set_enabled, set_simd_limit, simd_limit};
 
 use burn::backend::Dispatch;
 use burn::tensor::{DType, Tensor};

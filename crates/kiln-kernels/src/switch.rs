@@ -27,28 +27,50 @@ pub fn enabled() -> bool {
     }
 }
 
+/// The widest SIMD kernels kiln's convolutions may use, for testing the narrower paths on a
+/// wider CPU and for comparing them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SimdLimit {
+    /// No SIMD kernels: every convolution on im2col + gemm, the path of a CPU without AVX2.
+    None,
+    /// At most the AVX2 register tiles.
+    Avx2,
+    /// The AVX-512 tiles where the CPU has them (the widest kiln has).
+    Avx512,
+}
+
+/// 0 until read from the environment, else 1 + the limit's position.
 static SIMD: AtomicU8 = AtomicU8::new(UNSET);
 
-/// Whether kiln's own SIMD kernels (the AVX2 direct convolution) may run where the CPU has
-/// them: yes unless the environment variable `KILN_SIMD` is `none`, `off` or `0` (read once),
-/// which keeps every convolution on im2col + gemm, the path a CPU without AVX2 takes.
-pub fn simd_enabled() -> bool {
+const LIMITS: [SimdLimit; 3] = [SimdLimit::None, SimdLimit::Avx2, SimdLimit::Avx512];
+
+/// The widest SIMD kernels kiln may use: the environment variable `KILN_SIMD` (read once) says
+/// `none` (or `off`, `0`), `avx2` or `avx512`; unset, the widest the CPU has. [`set_simd_limit`]
+/// overrides it. Another word is reported on standard error (a mistyped limit must not
+/// silently test the wrong path) and the widest is used.
+pub fn simd_limit() -> SimdLimit {
     match SIMD.load(Ordering::Relaxed) {
-        ON => true,
-        OFF => false,
-        _ => {
-            let off =
-                std::env::var("KILN_SIMD").is_ok_and(|v| matches!(v.trim(), "none" | "off" | "0"));
-            SIMD.store(if off { OFF } else { ON }, Ordering::Relaxed);
-            !off
+        UNSET => {
+            let limit = match std::env::var("KILN_SIMD").as_deref().map(str::trim) {
+                Err(_) | Ok("") | Ok("avx512") => SimdLimit::Avx512,
+                Ok("avx2") => SimdLimit::Avx2,
+                Ok("none" | "off" | "0") => SimdLimit::None,
+                Ok(other) => {
+                    eprintln!("kiln: KILN_SIMD={other} is not none, avx2 or avx512; using avx512");
+                    SimdLimit::Avx512
+                }
+            };
+            set_simd_limit(limit);
+            limit
         }
+        set => LIMITS[usize::from(set) - 1],
     }
 }
 
-/// Lets kiln's SIMD kernels run, or keeps convolutions on im2col + gemm, for the whole
-/// process (benchmarks compare the two).
-pub fn set_simd_enabled(on: bool) {
-    SIMD.store(if on { ON } else { OFF }, Ordering::Relaxed);
+/// Sets the widest SIMD kernels kiln may use, for the whole process (benchmarks compare them).
+pub fn set_simd_limit(limit: SimdLimit) {
+    let position = LIMITS.iter().position(|&l| l == limit).unwrap_or(0);
+    SIMD.store(position as u8 + 1, Ordering::Relaxed);
 }
 
 /// Switches kiln's kernels on or off for the whole process (benchmarks compare the two).

@@ -1,11 +1,14 @@
-//! The direct AVX2 convolution against kiln's im2col + gemm path (itself checked against
-//! burn's operator in `conv.rs`): forward, input gradient and weight gradient over the
-//! geometries `model!` can produce (strides 1–3, padding 0–3, dilation, odd sizes), and which
-//! geometries it takes.
+//! The direct convolution, in the register tiles of every instruction set this CPU runs
+//! (AVX-512 and AVX2), against kiln's im2col + gemm path (itself checked against burn's
+//! operator in `conv.rs`): forward, input gradient and weight gradient over the geometries
+//! `model!` can produce (strides 1–3, padding 0–3, dilation, odd sizes), and which geometries
+//! it takes.
 
 #![cfg(target_arch = "x86_64")]
 
-use kiln_kernels::conv::direct::{self, Avx2};
+use kiln_kernels::SimdLimit;
+use kiln_kernels::conv::direct;
+use kiln_kernels::conv::simd::Simd;
 use kiln_kernels::conv::{ConvGeometry, lowered};
 use proptest::prelude::*;
 
@@ -34,8 +37,16 @@ fn assert_close(got: &[f32], want: &[f32], what: &str, g: &ConvGeometry) {
     }
 }
 
-/// Every pass of `g` by the direct kernels against the lowered path.
-fn check(simd: Avx2, g: &ConvGeometry, seed: u64) {
+/// Every pass of `g` by the direct kernels in each instruction set's tiles against the
+/// lowered path.
+fn check(g: &ConvGeometry, seed: u64) {
+    for simd in Simd::available() {
+        check_in(simd, g, seed);
+    }
+}
+
+/// Every pass of `g` by the direct kernels in `simd`'s tiles against the lowered path.
+fn check_in(simd: Simd, g: &ConvGeometry, seed: u64) {
     let x = values(g.batch * g.in_channels * g.in_pixels(), seed);
     let w = values(g.out_channels * g.patch_len(), seed + 1);
     let b = values(g.out_channels, seed + 2);
@@ -43,19 +54,19 @@ fn check(simd: Avx2, g: &ConvGeometry, seed: u64) {
     assert_close(
         &direct::forward(simd, g, &x, &w, Some(&b)),
         &lowered::forward(g, &x, &w, Some(&b)),
-        "forward",
+        &format!("forward ({simd:?})"),
         g,
     );
     assert_close(
         &direct::weight_grad(simd, g, &x, &dy),
         &lowered::weight_grad(g, &x, &dy),
-        "weight gradient",
+        &format!("weight gradient ({simd:?})"),
         g,
     );
     assert_close(
         &direct::input_grad(simd, g, &w, &dy),
         &lowered::input_grad(g, &w, &dy),
-        "input gradient",
+        &format!("input gradient ({simd:?})"),
         g,
     );
 }
@@ -92,9 +103,7 @@ proptest! {
 
     #[test]
     fn direct_passes_match_im2col(g in geometries(), seed in 0u64..1000) {
-        if let Some(simd) = Avx2::detect() {
-            check(simd, &g, seed);
-        }
+        check(&g, seed);
     }
 }
 
@@ -116,7 +125,6 @@ fn resnet(batch: usize, c: usize, k: usize, side: usize) -> ConvGeometry {
 
 #[test]
 fn resnet_shapes_match_im2col() {
-    let Some(simd) = Avx2::detect() else { return };
     for (i, g) in [
         resnet(128, 1, 16, 28),
         resnet(16, 16, 16, 28),
@@ -136,8 +144,23 @@ fn resnet_shapes_match_im2col() {
     .iter()
     .enumerate()
     {
-        check(simd, g, i as u64);
+        check(g, i as u64);
     }
+}
+
+#[test]
+fn the_limit_picks_the_tiles() {
+    let widest = Simd::available().first().copied();
+    let avx2 = Simd::available()
+        .into_iter()
+        .find(|s| matches!(s, Simd::Avx2(_)));
+    let name = |s: Option<Simd>| s.map(|s| format!("{s:?}"));
+    kiln_kernels::set_simd_limit(SimdLimit::None);
+    assert!(Simd::detect().is_none());
+    kiln_kernels::set_simd_limit(SimdLimit::Avx2);
+    assert_eq!(name(Simd::detect()), name(avx2));
+    kiln_kernels::set_simd_limit(SimdLimit::Avx512);
+    assert_eq!(name(Simd::detect()), name(widest));
 }
 
 #[test]

@@ -33,6 +33,9 @@ pub struct FitConfig {
     pub momentum: f64,
     /// L2 weight decay.
     pub weight_decay: f32,
+    /// Label smoothing of the training loss (`Some(α)`: targets `1 − α` on the label and
+    /// `α / C` on every class); the validation and test losses are never smoothed.
+    pub label_smoothing: Option<f32>,
     /// How the rate changes from epoch to epoch.
     pub schedule: Schedule,
     /// Share of the training set held out for validation.
@@ -312,14 +315,19 @@ pub fn fit<M: Model + Module>(
                 train.augmented_batch(batch, stats, &config.augment, &mut rng, device);
             now.data_seconds += clock.elapsed().as_secs_f64();
             let clock = Instant::now();
-            let (next, e) =
-                train_step(model, &mut optimizer, lr, images, labels).map_err(|source| {
-                    FitError::Step {
-                        epoch,
-                        step: now.step + 1,
-                        source,
-                    }
-                })?;
+            let (next, e) = train_step(
+                model,
+                &mut optimizer,
+                lr,
+                images,
+                labels,
+                config.label_smoothing,
+            )
+            .map_err(|source| FitError::Step {
+                epoch,
+                step: now.step + 1,
+                source,
+            })?;
             now.compute_seconds += clock.elapsed().as_secs_f64();
             model = next;
             loss_sum += e.loss as f64 * e.total as f64;

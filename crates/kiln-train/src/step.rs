@@ -45,9 +45,10 @@ fn logits<M: Model>(model: &M, images: Tensor<4>) -> Result<Tensor<2>, TrainErro
     Ok(out.reshape([batch, classes]))
 }
 
-/// One step of `optimizer` on the cross-entropy of `model` over a batch; returns the updated
-/// model and the batch's loss and accuracy (before the update). The model must live on an
-/// autodiff device.
+/// One step of `optimizer` on the cross-entropy of `model` over a batch, against targets
+/// smoothed by `label_smoothing` (`Some(α)`: `1 − α` on the label and `α / C` on every class);
+/// returns the updated model and the batch's loss (the smoothed one) and accuracy (before the
+/// update). The model must live on an autodiff device.
 ///
 /// # Shapes
 /// - `images`: `[batch, D, H, W]` of the model's input
@@ -58,11 +59,13 @@ pub fn train_step<M: Model>(
     lr: f64,
     images: Tensor<4>,
     labels: Tensor<1, Int>,
+    label_smoothing: Option<f32>,
 ) -> Result<(M, Evaluation), TrainError> {
     let logits = logits(&model, images)?;
     let total = labels.dims()[0];
     let correct = count_correct(predictions(&logits), labels.clone());
     let loss = CrossEntropyLossConfig::new()
+        .with_smoothing(label_smoothing)
         .init(&logits.device())
         .forward(logits, labels);
     let value = loss.clone().into_scalar::<f32>();

@@ -3,31 +3,24 @@
 //!
 //! burn-flex runs a convolution as a 3-D one with layout copies around it, and its gradients
 //! through burn's generic transposed convolution (a scalar scatter) and a weight gradient whose
-//! "kernel" is the whole feature map. kiln computes stride-1 convolutions directly from a
-//! padded copy of each image with AVX2 register tiles ([`direct`]) and lowers the others to
-//! matrix products ([`lowered`]: im2col + gemm). `KILN_SIMD=none` in the environment keeps
-//! every pass on the lowered path (to test it on a machine with AVX2).
+//! "kernel" is the whole feature map. kiln computes 3×3-like convolutions directly from a
+//! padded copy of each image in AVX-512 or AVX2 register tiles ([`simd`], [`direct`]) and
+//! lowers the others to matrix products ([`lowered`]: im2col + gemm). `KILN_SIMD=avx2` in the
+//! environment keeps the direct passes on AVX2 tiles, `KILN_SIMD=none` every pass on the
+//! lowered path (to test the narrower paths on a wider CPU).
 
-#[cfg(target_arch = "x86_64")]
-mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub mod direct;
 mod geometry;
 mod im2col;
 pub mod lowered;
 mod matmul;
+#[cfg(target_arch = "x86_64")]
+pub mod simd;
 
 pub use geometry::ConvGeometry;
 pub use im2col::{col2im, im2col};
 pub use matmul::{MatRef, matmul};
-
-/// The AVX2 kernels, when this CPU has them and `KILN_SIMD` does not switch them off.
-#[cfg(target_arch = "x86_64")]
-fn simd() -> Option<direct::Avx2> {
-    crate::switch::simd_enabled()
-        .then(direct::Avx2::detect)
-        .flatten()
-}
 
 /// Forward convolution.
 ///
@@ -37,7 +30,7 @@ fn simd() -> Option<direct::Avx2> {
 /// - returns `[batch, out_channels, out_h, out_w]`
 pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
     #[cfg(target_arch = "x86_64")]
-    if let Some(simd) = simd().filter(|_| direct::serves_forward(g)) {
+    if let Some(simd) = simd::Simd::detect().filter(|_| direct::serves_forward(g)) {
         return direct::forward(simd, g, x, weight, bias);
     }
     lowered::forward(g, x, weight, bias)
@@ -50,7 +43,7 @@ pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>
 /// - returns `[batch, in_channels, in_h, in_w]`
 pub fn input_grad(g: &ConvGeometry, weight: &[f32], grad: &[f32]) -> Vec<f32> {
     #[cfg(target_arch = "x86_64")]
-    if let Some(simd) = simd().filter(|_| direct::serves_input_grad(g)) {
+    if let Some(simd) = simd::Simd::detect().filter(|_| direct::serves_input_grad(g)) {
         return direct::input_grad(simd, g, weight, grad);
     }
     lowered::input_grad(g, weight, grad)
@@ -65,7 +58,7 @@ pub fn input_grad(g: &ConvGeometry, weight: &[f32], grad: &[f32]) -> Vec<f32> {
 /// - returns `[out_channels, in_channels, kh, kw]`
 pub fn weight_grad(g: &ConvGeometry, x: &[f32], grad: &[f32]) -> Vec<f32> {
     #[cfg(target_arch = "x86_64")]
-    if let Some(simd) = simd().filter(|_| direct::serves(g)) {
+    if let Some(simd) = simd::Simd::detect().filter(|_| direct::serves(g)) {
         return direct::weight_grad(simd, g, x, grad);
     }
     lowered::weight_grad(g, x, grad)

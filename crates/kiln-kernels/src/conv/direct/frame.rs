@@ -24,7 +24,7 @@ pub(super) struct Frame {
 }
 
 impl Frame {
-    /// The frame of `g`, computing `tile` positions (a multiple of 8) at a time.
+    /// The frame of `g`, computing `tile` positions (whole registers) at a time.
     pub(super) fn of(g: &ConvGeometry, tile: usize) -> Self {
         let [sh, sw] = g.stride;
         let row = (g.in_w + g.padding[2] + g.padding[3]).div_ceil(sw);

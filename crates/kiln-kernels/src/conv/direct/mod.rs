@@ -3,7 +3,7 @@
 //! With every input plane padded to `row` columns, output pixel (y, x) sits at `q = y·row + x`
 //! and filter tap (kh, kw) reads position `q + kh·dh·row + kw·dw` of its channel's plane: a
 //! convolution becomes a product whose right-hand matrix is the padded image read at a few
-//! fixed offsets, computed in register tiles ([`Avx2`]) straight from it. The positions
+//! fixed offsets, computed in register tiles ([`Tiles`]) straight from it. The positions
 //! `x ≥ out_w` of each row are computed too and dropped (2 of 30 columns at 28×28 with a
 //! 3×3 filter).
 //!
@@ -28,8 +28,7 @@ mod frame;
 mod transposed;
 
 use super::ConvGeometry;
-pub use super::avx2::Avx2;
-use super::avx2::{LANES, MR, TAPS};
+use super::simd::{MR, Simd, TAPS, TileJob, Tiles};
 use frame::{Frame, pack};
 pub use transposed::input_grad;
 
@@ -88,25 +87,29 @@ pub fn serves_input_grad(g: &ConvGeometry) -> bool {
 /// # Panics
 /// When `serves(g)` is false or an operand's size differs from `g`'s.
 pub fn forward(
-    simd: Avx2,
+    simd: Simd,
     g: &ConvGeometry,
     x: &[f32],
     weight: &[f32],
     bias: Option<&[f32]>,
 ) -> Vec<f32> {
-    if wide_tiles(g.out_channels) {
-        forward_in::<6, 2>(simd, g, x, weight, bias)
-    } else {
-        forward_in::<4, 2>(simd, g, x, weight, bias)
-    }
+    simd.run(g.out_channels, Forward { g, x, weight, bias })
 }
 
-/// Whether tiles of six output channels suit a pass with `channels` of them, not four. Six
-/// use 15 of the 16 registers (12 sums, 2 pixel vectors, 1 weight) and read less per FMA than
-/// four; a 4×3 tile would need all 16 and spills. Six is taken where rounding the depth up to
-/// it wastes at most 5 % (64 → 66, not 16 → 18).
-fn wide_tiles(channels: usize) -> bool {
-    channels.next_multiple_of(6) * 20 <= channels * 21
+/// The operands of [`forward`], run by [`Simd::run`] in its tile shape.
+struct Forward<'a> {
+    g: &'a ConvGeometry,
+    x: &'a [f32],
+    weight: &'a [f32],
+    bias: Option<&'a [f32]>,
+}
+
+impl TileJob for Forward<'_> {
+    type Output = Vec<f32>;
+
+    fn run<S: Tiles, const R: usize, const NV: usize>(self, simd: S) -> Vec<f32> {
+        forward_in::<S, R, NV>(simd, self.g, self.x, self.weight, self.bias)
+    }
 }
 
 /// Computes `staged = packed ⋆ source` in tiles of `R` output channels × `NV` registers of
@@ -120,8 +123,8 @@ fn wide_tiles(channels: usize) -> bool {
 ///   last one's start
 /// - `staged`: resized to one row of `width` per packed output channel
 #[allow(clippy::too_many_arguments)]
-fn tiles<const R: usize, const NV: usize>(
-    simd: Avx2,
+fn tiles<S: Tiles, const R: usize, const NV: usize>(
+    simd: S,
     packed: &[f32],
     patch: usize,
     source: &[f32],
@@ -130,7 +133,7 @@ fn tiles<const R: usize, const NV: usize>(
     staged: &mut Vec<f32>,
     width: usize,
 ) {
-    let tile = NV * LANES;
+    let tile = NV * S::LANES;
     staged.resize(packed.len() / patch * width, 0.0);
     let channels = patch / offsets.len();
     // A strip of positions at a time, narrow enough that its source rows (the strip and the
@@ -177,8 +180,8 @@ fn image_lens(g: &ConvGeometry, x: &[f32]) -> (usize, usize) {
 }
 
 /// [`forward`] in tiles of `R` output channels × `NV` registers of pixels.
-fn forward_in<const R: usize, const NV: usize>(
-    simd: Avx2,
+fn forward_in<S: Tiles, const R: usize, const NV: usize>(
+    simd: S,
     g: &ConvGeometry,
     x: &[f32],
     weight: &[f32],
@@ -194,7 +197,7 @@ fn forward_in<const R: usize, const NV: usize>(
         bias.is_none_or(|b| b.len() == g.out_channels),
         "direct conv: bias size"
     );
-    let frame = Frame::of(g, NV * LANES);
+    let frame = Frame::of(g, NV * S::LANES);
     let packed = pack(weight, g.out_channels, g.patch_len(), R);
     // The output is written once, by `unstage`, without zero-filling it first: a forward
     // pass's output is megabytes, and memset took 4 % of a ResNet-20 training profile.
@@ -208,7 +211,7 @@ fn forward_in<const R: usize, const NV: usize>(
                 let (source, staged) = &mut *buffers.borrow_mut();
                 zeroed(source, frame.padded_len(g.in_channels));
                 frame.pad(g, image, source);
-                tiles::<R, NV>(
+                tiles::<S, R, NV>(
                     simd,
                     &packed,
                     g.patch_len(),
@@ -247,10 +250,18 @@ fn zeroed(buffer: &mut Vec<f32>, len: usize) {
 ///
 /// # Panics
 /// When `serves(g)` is false or an operand's size differs from `g`'s.
-pub fn weight_grad(simd: Avx2, g: &ConvGeometry, x: &[f32], grad: &[f32]) -> Vec<f32> {
+pub fn weight_grad(simd: Simd, g: &ConvGeometry, x: &[f32], grad: &[f32]) -> Vec<f32> {
+    match simd {
+        Simd::Avx512(s) => weight_grad_in(s, g, x, grad),
+        Simd::Avx2(s) => weight_grad_in(s, g, x, grad),
+    }
+}
+
+/// [`weight_grad`] in `S`'s tiles.
+fn weight_grad_in<S: Tiles>(simd: S, g: &ConvGeometry, x: &[f32], grad: &[f32]) -> Vec<f32> {
     let (in_len, out_len) = image_lens(g, x);
     assert_eq!(grad.len(), g.batch * out_len, "direct conv: gradient size");
-    let frame = Frame::of(g, LANES);
+    let frame = Frame::of(g, S::LANES);
     let taps = frame.offsets.len();
     // Taps in groups of TAPS; a short last group repeats offset 0 and its sums are dropped.
     let groups: Vec<[usize; TAPS]> = frame
@@ -258,7 +269,7 @@ pub fn weight_grad(simd: Avx2, g: &ConvGeometry, x: &[f32], grad: &[f32]) -> Vec
         .chunks(TAPS)
         .map(|chunk| std::array::from_fn(|t| chunk.get(t).copied().unwrap_or(0)))
         .collect();
-    let (patch, vectors) = (g.patch_len(), frame.width / LANES);
+    let (patch, vectors) = (g.patch_len(), frame.width / S::LANES);
     let source_len = frame.padded_len(g.in_channels);
     let staged_len = g.out_channels.next_multiple_of(MR) * frame.width;
     let together = ((1 << 16) / (source_len + staged_len)).clamp(1, 8);

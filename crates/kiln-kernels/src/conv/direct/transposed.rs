@@ -11,8 +11,9 @@
 use rayon::prelude::*;
 
 use super::super::ConvGeometry;
+use super::super::simd::{Simd, TileJob, Tiles};
 use super::frame::copy_rows;
-use super::{Avx2, BUFFERS, LANES, pack, serves, tiles, wide_tiles, zeroed};
+use super::{BUFFERS, pack, serves, tiles, zeroed};
 
 /// The zero-padded output gradient that every phase reads.
 #[derive(Debug)]
@@ -176,17 +177,28 @@ impl Phase {
 ///
 /// # Panics
 /// When `serves(g)` is false or an operand's size differs from `g`'s.
-pub fn input_grad(simd: Avx2, g: &ConvGeometry, weight: &[f32], grad: &[f32]) -> Vec<f32> {
-    if wide_tiles(g.in_channels) {
-        input_grad_in::<6, 2>(simd, g, weight, grad)
-    } else {
-        input_grad_in::<4, 2>(simd, g, weight, grad)
+pub fn input_grad(simd: Simd, g: &ConvGeometry, weight: &[f32], grad: &[f32]) -> Vec<f32> {
+    simd.run(g.in_channels, InputGrad { g, weight, grad })
+}
+
+/// The operands of [`input_grad`], run by [`Simd::run`] in its tile shape.
+struct InputGrad<'a> {
+    g: &'a ConvGeometry,
+    weight: &'a [f32],
+    grad: &'a [f32],
+}
+
+impl TileJob for InputGrad<'_> {
+    type Output = Vec<f32>;
+
+    fn run<S: Tiles, const R: usize, const NV: usize>(self, simd: S) -> Vec<f32> {
+        input_grad_in::<S, R, NV>(simd, self.g, self.weight, self.grad)
     }
 }
 
 /// [`input_grad`] in tiles of `R` input channels × `NV` registers of pixels.
-fn input_grad_in<const R: usize, const NV: usize>(
-    simd: Avx2,
+fn input_grad_in<S: Tiles, const R: usize, const NV: usize>(
+    simd: S,
     g: &ConvGeometry,
     weight: &[f32],
     grad: &[f32],
@@ -202,7 +214,7 @@ fn input_grad_in<const R: usize, const NV: usize>(
         g.out_channels * g.out_pixels(),
     );
     assert_eq!(grad.len(), g.batch * out_len, "direct conv: gradient size");
-    let (padded, phases) = phases::<R>(g, weight, NV * LANES);
+    let (padded, phases) = phases::<R>(g, weight, NV * S::LANES);
     let source_len = padded.len(g.out_channels, &phases);
     let mut dx = vec![0.0; g.batch * in_len];
     dx.par_chunks_mut(in_len)
@@ -213,7 +225,7 @@ fn input_grad_in<const R: usize, const NV: usize>(
                 zeroed(source, source_len);
                 padded.pad(g, dy, source);
                 for phase in &phases {
-                    tiles::<R, NV>(
+                    tiles::<S, R, NV>(
                         simd,
                         &phase.packed,
                         g.out_channels * phase.offsets.len(),
