@@ -39,9 +39,10 @@ pub enum SimdLimit {
     Avx512,
 }
 
-/// 0 until read from the environment, else 1 + the limit's position.
+/// 0 until read from the environment, else 1 + the limit's discriminant.
 static SIMD: AtomicU8 = AtomicU8::new(UNSET);
 
+/// The limits by discriminant.
 const LIMITS: [SimdLimit; 3] = [SimdLimit::None, SimdLimit::Avx2, SimdLimit::Avx512];
 
 /// The widest SIMD kernels kiln may use: the environment variable `KILN_SIMD` (read once) says
@@ -69,8 +70,7 @@ pub fn simd_limit() -> SimdLimit {
 
 /// Sets the widest SIMD kernels kiln may use, for the whole process (benchmarks compare them).
 pub fn set_simd_limit(limit: SimdLimit) {
-    let position = LIMITS.iter().position(|&l| l == limit).unwrap_or(0);
-    SIMD.store(position as u8 + 1, Ordering::Relaxed);
+    SIMD.store(limit as u8 + 1, Ordering::Relaxed);
 }
 
 /// Switches kiln's kernels on or off for the whole process (benchmarks compare the two).

@@ -113,7 +113,7 @@ impl TileJob for Forward<'_> {
 }
 
 /// Computes `staged = packed ⋆ source` in tiles of `R` output channels × `NV` registers of
-/// pixels: row `m` of `staged` (`width` positions, a multiple of `8·NV`) gets
+/// pixels: row `m` of `staged` (`width` positions, a multiple of `S::LANES·NV`) gets
 /// `Σ_c Σ_t w[m, c, t] · source[c·plane + offsets[t] + q]` for every position `q`.
 ///
 /// # Shapes

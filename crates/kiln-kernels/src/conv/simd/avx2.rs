@@ -10,7 +10,7 @@ use super::Register;
 
 /// Proof that the CPU runs AVX2 and FMA: only [`Avx2::detect`] makes one, so a method that
 /// takes it may run those instructions.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Avx2(());
 
 impl Avx2 {

@@ -9,7 +9,7 @@ use super::Register;
 
 /// Proof that the CPU runs AVX-512 (foundation): only [`Avx512::detect`] makes one, so a
 /// method that takes it may run those instructions.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Avx512(());
 
 impl Avx512 {

@@ -329,7 +329,7 @@ unsafe fn weight_loop<V: Register>(tile: WeightTile) -> [[f32; TAPS]; MR] {
 }
 
 /// Register tiles of one instruction set, for [`Simd::run`].
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Simd {
     /// 16 lanes, tiles of 8 output channels × 32 positions.
     Avx512(Avx512),
