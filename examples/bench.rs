@@ -14,17 +14,19 @@ mod support;
 
 use std::time::Instant;
 
+use burn::backend::Flex;
+use burn::backend::ops::ModuleOps;
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
-use burn::tensor::module::conv2d as burn_conv2d;
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Distribution, Int, Tensor};
 use clap::Parser;
 use kiln::Model;
 use kiln::burn;
-use kiln::kernels::SimdLimit;
+use kiln::kernels::conv::{self, ConvGeometry};
+use kiln::kernels::{CpuStorage, SimdLimit};
 use kiln::models::{CompactResNet8, ResNet20};
 use support::ResNet20Grey;
 
@@ -46,13 +48,32 @@ struct Args {
     /// Time only this model (e.g. `resnet20-28x28x1`).
     #[arg(long)]
     model: Option<String>,
+    /// Time only this convolution shape (e.g. `16->32 28x28 s2`).
+    #[arg(long)]
+    layer: Option<String>,
     /// Time only this variant (`kiln`, `kiln-avx2`, `kiln-im2col`, `kiln-burn-ops`,
-    /// `plain-burn`, `kiln-ndarray`).
+    /// `plain-burn`, `kiln-ndarray`; per layer `kiln`, `kiln-avx2`, `kiln-im2col`, `burn`).
     #[arg(long)]
     variant: Option<String>,
     /// Also time kiln on the ndarray backend (ResNet-20 at 28×28×1).
     #[arg(long)]
     ndarray: bool,
+}
+
+/// The median seconds of `steps` timed calls of `f`, after two untimed calls: one layer's pass
+/// takes milliseconds, and on a shared machine a few stalls would dominate a mean.
+fn median_seconds(steps: usize, mut f: impl FnMut()) -> f64 {
+    f();
+    f();
+    let mut times: Vec<f64> = (0..steps.max(1))
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
 }
 
 /// Seconds per call of `f`, after two untimed calls.
@@ -170,9 +191,13 @@ fn measure<M: Bench>(args: &Args, name: &str, variant: &str, ops: Ops) {
     measure_on::<M>(args, name, variant, ops, Device::flex());
 }
 
+/// Whether a `--model`/`--layer` or `--variant` filter leaves out `name` or `variant`.
+fn skipped(filter: &Option<String>, value: &str) -> bool {
+    filter.as_ref().is_some_and(|f| f != value)
+}
+
 fn measure_on<M: Bench>(args: &Args, name: &str, variant: &str, ops: Ops, device: Device) {
-    let skip = |filter: &Option<String>, value: &str| filter.as_ref().is_some_and(|f| f != value);
-    if skip(&args.model, name) || skip(&args.variant, variant) {
+    if skipped(&args.model, name) || skipped(&args.variant, variant) {
         return;
     }
     ops.select();
@@ -193,52 +218,72 @@ const RESNET20_CONVS: [(usize, usize, usize, usize); 6] = [
 ];
 
 /// GFLOP/s of one convolution shape, forward, input gradient and weight gradient, with kiln's
-/// kernels or burn's operators. Each gradient's time is its forward-and-backward time less the
-/// forward's.
+/// kernels or burn's operators, from the median time of a call. Each pass is timed on its own,
+/// as a training step's backward calls it: kiln's `conv::{forward, input_grad, weight_grad}`
+/// on slices, or flex's `conv2d`, `conv2d_x_backward` and `conv2d_weight_backward` on its
+/// tensors.
 fn layer_speed(
     args: &Args,
     (c, k, side, stride): (usize, usize, usize, usize),
     ops: Ops,
 ) -> [f64; 3] {
     ops.select();
-    let kernels = ops != Ops::Burn;
-    let out = (side + 2 - 3) / stride + 1;
-    let flop = 2.0 * (args.batch * k * out * out * c * 9) as f64;
-    let conv = |x: Tensor<4>, w: Tensor<4>| {
-        if kernels {
-            kiln::kernels::conv2d(x, w, None, [stride; 2], [1; 4], [1, 1])
-        } else {
-            burn_conv2d(x, w, None, ConvOptions::new([stride; 2], [1, 1], [1, 1], 1))
-        }
+    let g = ConvGeometry {
+        batch: args.batch,
+        in_channels: c,
+        in_h: side,
+        in_w: side,
+        out_channels: k,
+        kernel_h: 3,
+        kernel_w: 3,
+        stride: [stride; 2],
+        padding: [1; 4],
+        dilation: [1, 1],
     };
-    let time = |device: &Device, grad_x: bool, grad_w: bool| {
+    let flop = 2.0 * (g.batch * k * g.out_pixels() * g.patch_len()) as f64;
+    let random = |shape: [usize; 4]| {
         let normal = Distribution::Normal(0.0, 1.0);
-        let mut x = Tensor::<4>::random([args.batch, c, side, side], normal, device);
-        let mut w = Tensor::<4>::random([k, c, 3, 3], normal, device);
-        if grad_x {
-            x = x.require_grad();
-        }
-        if grad_w {
-            w = w.require_grad();
-        }
-        seconds_per_call(args.steps, || {
-            let y = conv(x.clone(), w.clone());
-            if grad_x || grad_w {
-                let _ = y.sum().backward();
-            } else {
-                let _ = y.into_data();
-            }
-        })
+        let t = Tensor::<4>::random(shape, normal, &Device::flex());
+        t.into_data().try_to_vec::<f32>().expect("f32 tensor")
     };
-    let forward = time(&Device::flex(), false, false);
-    let autodiff = Device::flex().autodiff();
-    let with_input_grad = time(&autodiff, true, false);
-    let with_weight_grad = time(&autodiff, false, true);
-    let rate = |secs: f64| flop / secs.max(1e-9) / 1e9;
+    let (x, w, dy) = (
+        random(g.input_shape()),
+        random(g.weight_shape()),
+        random(g.output_shape()),
+    );
+    let time = |pass: &mut dyn FnMut()| flop / median_seconds(args.steps, pass).max(1e-9) / 1e9;
+    if ops == Ops::Burn {
+        let tensor = |v: &[f32], shape: [usize; 4]| Flex::from_f32(v.to_vec(), &shape);
+        let (xt, wt, dyt) = (
+            tensor(&x, g.input_shape()),
+            tensor(&w, g.weight_shape()),
+            tensor(&dy, g.output_shape()),
+        );
+        let options = || ConvOptions::new([stride; 2], [1, 1], [1, 1], 1);
+        return [
+            time(&mut || drop(Flex::conv2d(xt.clone(), wt.clone(), None, options()))),
+            time(&mut || {
+                drop(Flex::conv2d_x_backward(
+                    xt.clone(),
+                    wt.clone(),
+                    dyt.clone(),
+                    options(),
+                ))
+            }),
+            time(&mut || {
+                drop(Flex::conv2d_weight_backward(
+                    xt.clone(),
+                    wt.clone(),
+                    dyt.clone(),
+                    options(),
+                ))
+            }),
+        ];
+    }
     [
-        rate(forward),
-        rate(with_input_grad - forward),
-        rate(with_weight_grad - forward),
+        time(&mut || drop(conv::forward(&g, &x, &w, None))),
+        time(&mut || drop(conv::input_grad(&g, &w, &dy))),
+        time(&mut || drop(conv::weight_grad(&g, &x, &dy))),
     ]
 }
 
@@ -287,6 +332,9 @@ fn main() {
                 (Ops::KilnIm2col, "kiln-im2col"),
                 (Ops::Burn, "burn"),
             ] {
+                if skipped(&args.layer, &name) || skipped(&args.variant, variant) {
+                    continue;
+                }
                 let [f, x, w] = layer_speed(&args, shape, ops);
                 println!("LAYER {name}\t{variant}\t{f:.1}\t{x:.1}\t{w:.1}");
             }

@@ -9,6 +9,7 @@ the format `cargo xtask bench` reads.
 
 import argparse
 import os
+import statistics
 import time
 
 import torch
@@ -78,6 +79,19 @@ def seconds_per_call(steps, f):
     return (time.perf_counter() - start) / steps
 
 
+def median_seconds(steps, f):
+    """The median seconds of `steps` timed calls of `f`, after two untimed calls: one layer's
+    pass takes milliseconds, and on a shared machine a few stalls would dominate a mean."""
+    f()
+    f()
+    times = []
+    for _ in range(max(steps, 1)):
+        start = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def model_speed(name, channels_last, args):
     make, (d, h, w) = MODELS[name]
     fmt = torch.channels_last if channels_last else torch.contiguous_format
@@ -102,31 +116,28 @@ def model_speed(name, channels_last, args):
 
 
 def layer_speed(shape, args):
+    """GFLOP/s of one convolution's forward pass, input gradient and weight gradient, from the
+    median time of a call, each pass timed on its own: the gradients through `aten.convolution_backward` with one output asked for, the
+    call autograd makes in a training step."""
     c, k, side, stride = shape
     out = (side + 2 - 3) // stride + 1
     flop = 2.0 * args.batch * k * out * out * c * 9
-    x0 = torch.randn(args.batch, c, side, side)
-    w0 = torch.randn(k, c, 3, 3)
+    x = torch.randn(args.batch, c, side, side)
+    w = torch.randn(k, c, 3, 3)
+    dy = torch.randn(args.batch, k, out, out)
 
-    def timed(grad_x, grad_w):
-        x = x0.clone().requires_grad_(grad_x)
-        w = w0.clone().requires_grad_(grad_w)
+    def backward(mask):
+        return lambda: torch.ops.aten.convolution_backward(
+            dy, x, w, None, [stride] * 2, [1, 1], [1, 1], False, [0, 0], 1, mask
+        )
 
-        def run():
-            y = F.conv2d(x, w, None, stride, 1)
-            if grad_x or grad_w:
-                y.sum().backward()
-                x.grad = None
-                w.grad = None
-
-        if grad_x or grad_w:
-            return seconds_per_call(args.steps, run)
-        with torch.no_grad():
-            return seconds_per_call(args.steps, run)
-
-    forward = timed(False, False)
-    rates = [forward, timed(True, False) - forward, timed(False, True) - forward]
-    return [flop / max(t, 1e-9) / 1e9 for t in rates]
+    with torch.no_grad():
+        times = [
+            median_seconds(args.steps, lambda: F.conv2d(x, w, None, stride, 1)),
+            median_seconds(args.steps, backward([True, False, False])),
+            median_seconds(args.steps, backward([False, True, False])),
+        ]
+    return [flop / max(t, 1e-9) / 1e9 for t in times]
 
 
 def main():
