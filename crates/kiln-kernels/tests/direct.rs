@@ -1,8 +1,8 @@
 //! The direct convolution, in the register tiles of every instruction set this CPU runs
 //! (AVX-512 and AVX2), against kiln's im2col + gemm path (itself checked against burn's
 //! operator in `conv.rs`): forward, input gradient and weight gradient over the geometries
-//! `model!` can produce (strides 1–3, padding 0–3, dilation, odd sizes), and which geometries
-//! it takes.
+//! `model!` can produce (strides 1–3, padding 0–3, dilation, odd sizes; strides 4 and 5 with
+//! a 5×5 filter), and which geometries it takes.
 
 #![cfg(target_arch = "x86_64")]
 
@@ -145,6 +145,36 @@ fn resnet_shapes_match_im2col() {
     .enumerate()
     {
         check(g, i as u64);
+    }
+}
+
+/// Strides 4 and 5 (a 5×5 filter reaches every phase of them) split rows in the generic
+/// loop, not the vectorised stride-2 and stride-3 ones, and scatter the input gradient with a
+/// run-time stride.
+#[test]
+fn wide_strides_match_im2col() {
+    for (i, (stride, padding, side)) in [
+        ([4, 5], [2, 1, 3, 0], [17, 23]),
+        ([5, 4], [0, 2, 1, 3], [21, 13]),
+        ([4, 4], [1, 1, 1, 1], [9, 9]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let g = ConvGeometry {
+            batch: 2,
+            in_channels: 3,
+            in_h: side[0],
+            in_w: side[1],
+            out_channels: 40,
+            kernel_h: 5,
+            kernel_w: 5,
+            stride,
+            padding,
+            dilation: [1, 1],
+        };
+        assert!(direct::serves_forward(&g) && direct::serves_input_grad(&g));
+        check(&g, 100 + i as u64);
     }
 }
 

@@ -58,19 +58,24 @@ impl Frame {
     pub(super) fn pad(&self, g: &ConvGeometry, image: &[f32], dst: &mut [f32]) {
         let [sh, sw] = self.stride;
         let [top, _, left, _] = g.padding;
+        // Input row y starts row (y + top) / sh of phase row (y + top) mod sh, column 0.
+        let starts: Vec<usize> = (top..top + g.in_h)
+            .map(|y| (y % sh) * sw * self.phase + (y / sh) * self.row)
+            .collect();
         for (plane, src) in dst
             .chunks_exact_mut(self.plane)
             .zip(image.chunks_exact(g.in_pixels()))
         {
-            for (y, src) in src.chunks_exact(g.in_w).enumerate() {
-                let (a, i) = ((y + top) % sh, (y + top) / sh);
-                let line = &mut plane[a * sw * self.phase + i * self.row..];
-                if sw == 1 {
-                    line[left..][..g.in_w].copy_from_slice(src);
-                } else {
-                    for (x, &v) in src.iter().enumerate() {
-                        let (b, j) = ((x + left) % sw, (x + left) / sw);
-                        line[b * self.phase + j] = v;
+            for (&start, src) in starts.iter().zip(src.chunks_exact(g.in_w)) {
+                let line = &mut plane[start..];
+                match sw {
+                    1 => line[left..][..g.in_w].copy_from_slice(src),
+                    2 => split_row::<2>(src, left, line, self.phase),
+                    3 => split_row::<3>(src, left, line, self.phase),
+                    _ => {
+                        for (x, &v) in (left..).zip(src) {
+                            line[(x % sw) * self.phase + x / sw] = v;
+                        }
                     }
                 }
             }
@@ -116,6 +121,36 @@ impl Frame {
             }
         }
         written
+    }
+}
+
+/// Splits one input row `src`, whose first pixel is padded column `left`, into the rows of
+/// the `S` horizontal phases: padded column x goes to position x / S of phase x mod S, whose
+/// row starts at `line[(x mod S) · phase]`. One pass over groups of `S` columns, which the
+/// compiler vectorises with shuffles: a strided loop per phase cost as much as the stride-2
+/// forward tiles themselves.
+///
+/// # Panics
+/// When `line` is too short for the phases' rows.
+fn split_row<const S: usize>(src: &[f32], left: usize, line: &mut [f32], phase: usize) {
+    let groups = src.len() / S;
+    let mut phases = line.chunks_mut(phase);
+    let mut rows: [Option<&mut [f32]>; S] = std::array::from_fn(|_| phases.next());
+    // Column k·S + b of `src` is padded column k·S + b + left: phase (b + left) mod S, at
+    // position k + (b + left) / S.
+    let outs: [&mut [f32]; S] = std::array::from_fn(|b| {
+        let row = rows[(b + left) % S].take().unwrap_or_default();
+        let first = (b + left) / S;
+        &mut row[first..first + groups + usize::from(b < src.len() % S)]
+    });
+    let [head, tail] = [&src[..groups * S], &src[groups * S..]];
+    for k in 0..groups {
+        for b in 0..S {
+            outs[b][k] = head[k * S + b];
+        }
+    }
+    for (b, &v) in tail.iter().enumerate() {
+        outs[b][groups] = v;
     }
 }
 

@@ -272,7 +272,7 @@ fn weight_grad_in<S: Tiles>(simd: S, g: &ConvGeometry, x: &[f32], grad: &[f32]) 
     let (patch, vectors) = (g.patch_len(), frame.width / S::LANES);
     let source_len = frame.padded_len(g.in_channels);
     let staged_len = g.out_channels.next_multiple_of(MR) * frame.width;
-    let together = ((1 << 16) / (source_len + staged_len)).clamp(1, 8);
+    let together = ((1 << 17) / (source_len + staged_len)).clamp(1, 16);
     let per_thread = g.batch.div_ceil(rayon::current_num_threads()).max(1);
     x.par_chunks(per_thread * in_len)
         .zip(grad.par_chunks(per_thread * out_len))

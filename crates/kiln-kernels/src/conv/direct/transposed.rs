@@ -154,15 +154,31 @@ impl Phase {
             for i in 0..self.size[0] {
                 let line = &mut plane[(y0 + i * sh) * g.in_w..][..g.in_w];
                 let src = &staged[i * row..][..self.size[1]];
-                if sw == 1 {
-                    line[x0..][..self.size[1]].copy_from_slice(src);
-                } else {
-                    for (d, &s) in line[x0..].iter_mut().step_by(sw).zip(src) {
-                        *d = s;
-                    }
+                // Constant strides, so that each arm compiles to a loop of plain stores.
+                match sw {
+                    1 => line[x0..][..self.size[1]].copy_from_slice(src),
+                    2 => spread(src, &mut line[x0..], 2),
+                    3 => spread(src, &mut line[x0..], 3),
+                    _ => spread(src, &mut line[x0..], sw),
                 }
             }
         }
+    }
+}
+
+/// Writes `src` to every `stride`-th element of `dst`, from its first: a strided iterator
+/// here cost a tenth of a stride-2 layer's training time.
+///
+/// # Panics
+/// When `dst` is shorter than `(src.len() − 1) · stride + 1`.
+#[inline(always)]
+fn spread(src: &[f32], dst: &mut [f32], stride: usize) {
+    let Some(last) = src.len().checked_sub(1) else {
+        return;
+    };
+    let dst = &mut dst[..last * stride + 1];
+    for (k, &v) in src.iter().enumerate() {
+        dst[k * stride] = v;
     }
 }
 

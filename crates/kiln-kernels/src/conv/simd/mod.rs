@@ -324,8 +324,16 @@ unsafe fn weight_loop<V: Register>(tile: WeightTile) -> [[f32; TAPS]; MR] {
             }
         }
     }
-    // SAFETY: register arithmetic of the caller's instruction set.
-    acc.map(|row| row.map(|acc| unsafe { acc.sum() }))
+    // Summed in loops of this function, not in closures given to `array::map`: those are
+    // compiled without the instruction set, and every lane sum became a call.
+    let mut sums = [[0.0; TAPS]; MR];
+    for (sums, acc) in sums.iter_mut().zip(&acc) {
+        for (sum, acc) in sums.iter_mut().zip(acc) {
+            // SAFETY: register arithmetic of the caller's instruction set.
+            *sum = unsafe { acc.sum() };
+        }
+    }
+    sums
 }
 
 /// Register tiles of one instruction set, for [`Simd::run`].
