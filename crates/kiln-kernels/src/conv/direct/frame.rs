@@ -17,6 +17,9 @@ pub(super) struct Frame {
     phase: usize,
     /// Floats per channel: all its phase planes.
     pub(super) plane: usize,
+    /// Where each input row starts in its channel's planes: input row y is row (y + top) / sh
+    /// of phase row (y + top) mod sh, column 0.
+    row_starts: Vec<usize>,
     /// Each tap's offset from the output pixel's position, in the weight's (kh, kw) order.
     pub(super) offsets: Vec<usize>,
     /// Positions computed per output plane, rounded up to whole tiles.
@@ -37,11 +40,15 @@ impl Frame {
             }
         }
         let span = (g.out_h() - 1) * row + g.out_w();
+        let top = g.padding[0];
         Self {
             stride: g.stride,
             row,
             phase,
             plane: sh * sw * phase,
+            row_starts: (top..top + g.in_h)
+                .map(|y| (y % sh) * sw * phase + (y / sh) * row)
+                .collect(),
             offsets,
             width: span.next_multiple_of(tile),
         }
@@ -56,17 +63,13 @@ impl Frame {
     /// Writes `image` (`[channels, in_h, in_w]`) into the zeroed `dst` as padded planes, each
     /// split into its stride's phases.
     pub(super) fn pad(&self, g: &ConvGeometry, image: &[f32], dst: &mut [f32]) {
-        let [sh, sw] = self.stride;
-        let [top, _, left, _] = g.padding;
-        // Input row y starts row (y + top) / sh of phase row (y + top) mod sh, column 0.
-        let starts: Vec<usize> = (top..top + g.in_h)
-            .map(|y| (y % sh) * sw * self.phase + (y / sh) * self.row)
-            .collect();
+        let sw = self.stride[1];
+        let left = g.padding[2];
         for (plane, src) in dst
             .chunks_exact_mut(self.plane)
             .zip(image.chunks_exact(g.in_pixels()))
         {
-            for (&start, src) in starts.iter().zip(src.chunks_exact(g.in_w)) {
+            for (&start, src) in self.row_starts.iter().zip(src.chunks_exact(g.in_w)) {
                 let line = &mut plane[start..];
                 match sw {
                     1 => line[left..][..g.in_w].copy_from_slice(src),
