@@ -20,22 +20,17 @@
 //! - weight gradient: `dW[m, c, t] = Σ_q dY[m, q] · X[c, q + offset(t)]`, a dot product along
 //!   the padded rows, summed over the batch.
 
-use std::cell::RefCell;
-
 use rayon::prelude::*;
 
 mod frame;
+mod scratch;
 mod transposed;
 
 use super::ConvGeometry;
 use super::simd::{MR, Simd, TAPS, TileJob, Tiles};
 use frame::{Frame, pack};
+use scratch::Scratch;
 pub use transposed::input_grad;
-
-thread_local! {
-    /// Each thread's padded image and staging rows, kept between calls.
-    static BUFFERS: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
-}
 
 /// Products per output below which a forward tile spends more on its stores than on its
 /// arithmetic, and gemm's lowered product is faster (a 1-channel stem with a 3×3 filter has 9).
@@ -206,24 +201,23 @@ fn forward_in<S: Tiles, const R: usize, const NV: usize>(
     let written: usize = out.spare_capacity_mut()[..len]
         .par_chunks_mut(out_len)
         .zip(x.par_chunks(in_len))
-        .map(|(y, image)| {
-            BUFFERS.with(|buffers| {
-                let (source, staged) = &mut *buffers.borrow_mut();
-                zeroed(source, frame.padded_len(g.in_channels));
-                frame.pad(g, image, source);
+        .map_init(
+            || Scratch::zeroed(frame.padded_len(g.in_channels), 0),
+            |scratch, (y, image)| {
+                frame.pad(g, image, &mut scratch.source);
                 tiles::<S, R, NV>(
                     simd,
                     &packed,
                     g.patch_len(),
-                    source,
+                    &scratch.source,
                     frame.plane,
                     &frame.offsets,
-                    staged,
+                    &mut scratch.staged,
                     frame.width,
                 );
-                frame.unstage(g, staged, bias, y)
-            })
-        })
+                frame.unstage(g, &scratch.staged, bias, y)
+            },
+        )
         .sum();
     assert_eq!(written, len, "direct conv: output not fully written");
     // SAFETY: `unstage` initialised `written` elements of the spare capacity (one write per
@@ -232,17 +226,13 @@ fn forward_in<S: Tiles, const R: usize, const NV: usize>(
     out
 }
 
-/// Clears `buffer` to `len` zeros.
-fn zeroed(buffer: &mut Vec<f32>, len: usize) {
-    buffer.clear();
-    buffer.resize(len, 0.0);
-}
-
 /// Gradient of the loss with respect to the weight, summed over the batch, for geometries
 /// [`serves`] accepts. As in the lowered path, each thread sums its share of the images and
 /// the partial sums are added in order, so the result does not depend on scheduling. A tile
-/// sums a few images (about 256 KB of them) in its registers before reducing them, since a
-/// small map's plane is only a few registers long.
+/// sums a few images in its registers before reducing them, since a small map's plane is only
+/// a few registers long: as many as keep the tile's [`MR`] output-gradient rows of them in
+/// the L1 cache while every input channel and tap reads them (they came from L2 each time when
+/// sized to L2).
 ///
 /// # Shapes
 /// - `x`: `[batch, in_channels, in_h, in_w]`, `grad`: `[batch, out_channels, out_h, out_w]`
@@ -272,58 +262,55 @@ fn weight_grad_in<S: Tiles>(simd: S, g: &ConvGeometry, x: &[f32], grad: &[f32]) 
     let (patch, vectors) = (g.patch_len(), frame.width / S::LANES);
     let source_len = frame.padded_len(g.in_channels);
     let staged_len = g.out_channels.next_multiple_of(MR) * frame.width;
-    let together = ((1 << 17) / (source_len + staged_len)).clamp(1, 16);
+    let together = (L1_FLOATS / (MR * frame.width)).clamp(1, 16);
     let per_thread = g.batch.div_ceil(rayon::current_num_threads()).max(1);
     x.par_chunks(per_thread * in_len)
         .zip(grad.par_chunks(per_thread * out_len))
         .map(|(images, grads)| {
             let mut dw = vec![0.0; g.out_channels * patch];
-            BUFFERS.with(|buffers| {
-                let (source, staged) = &mut *buffers.borrow_mut();
-                let sets = images
-                    .chunks(together * in_len)
-                    .zip(grads.chunks(together * out_len));
-                for (images, grads) in sets {
-                    let n = images.len() / in_len;
-                    zeroed(source, n * source_len);
-                    zeroed(staged, n * staged_len);
-                    let pairs = images.chunks(in_len).zip(grads.chunks(out_len));
-                    for (i, (image, dy)) in pairs.enumerate() {
-                        frame.pad(g, image, &mut source[i * source_len..][..source_len]);
-                        frame.stage(g, dy, &mut staged[i * staged_len..][..staged_len]);
-                    }
-                    let strides = [staged_len, source_len];
-                    for block in 0..staged_len / (MR * frame.width) {
-                        let dy_rows = &staged[block * MR * frame.width..];
-                        for c in 0..g.in_channels {
-                            let src = &source[c * frame.plane..];
-                            for (i, offsets) in groups.iter().enumerate() {
-                                let sums = simd.weight_tile(
-                                    dy_rows,
-                                    frame.width,
-                                    src,
-                                    strides,
-                                    *offsets,
-                                    vectors,
-                                    n,
-                                );
-                                for (r, sums) in sums.iter().enumerate() {
-                                    let m = block * MR + r;
-                                    if m >= g.out_channels {
-                                        break;
-                                    }
-                                    let first = i * TAPS;
-                                    let dst = &mut dw[m * patch + c * taps + first..]
-                                        [..TAPS.min(taps - first)];
-                                    for (d, s) in dst.iter_mut().zip(sums) {
-                                        *d += s;
-                                    }
+            let n = together.min(images.len() / in_len);
+            let Scratch { source, staged } = &mut Scratch::zeroed(n * source_len, n * staged_len);
+            let sets = images
+                .chunks(together * in_len)
+                .zip(grads.chunks(together * out_len));
+            for (images, grads) in sets {
+                let n = images.len() / in_len;
+                let pairs = images.chunks(in_len).zip(grads.chunks(out_len));
+                for (i, (image, dy)) in pairs.enumerate() {
+                    frame.pad(g, image, &mut source[i * source_len..][..source_len]);
+                    frame.stage(g, dy, &mut staged[i * staged_len..][..staged_len]);
+                }
+                let strides = [staged_len, source_len];
+                for block in 0..staged_len / (MR * frame.width) {
+                    let dy_rows = &staged[block * MR * frame.width..];
+                    for c in 0..g.in_channels {
+                        let src = &source[c * frame.plane..];
+                        for (i, offsets) in groups.iter().enumerate() {
+                            let sums = simd.weight_tile(
+                                dy_rows,
+                                frame.width,
+                                src,
+                                strides,
+                                *offsets,
+                                vectors,
+                                n,
+                            );
+                            for (r, sums) in sums.iter().enumerate() {
+                                let m = block * MR + r;
+                                if m >= g.out_channels {
+                                    break;
+                                }
+                                let first = i * TAPS;
+                                let dst = &mut dw[m * patch + c * taps + first..]
+                                    [..TAPS.min(taps - first)];
+                                for (d, s) in dst.iter_mut().zip(sums) {
+                                    *d += s;
                                 }
                             }
                         }
                     }
                 }
-            });
+            }
             dw
         })
         .collect::<Vec<_>>()

@@ -8,12 +8,15 @@
 //! padding) are computed, and each phase is scattered back every `stride` pixels. With stride
 //! 1 there is one phase, holding every tap.
 
+use std::mem::MaybeUninit;
+
 use rayon::prelude::*;
 
 use super::super::ConvGeometry;
 use super::super::simd::{Simd, TileJob, Tiles};
 use super::frame::copy_rows;
-use super::{BUFFERS, pack, serves, tiles, zeroed};
+use super::scratch::Scratch;
+use super::{pack, serves, tiles};
 
 /// The zero-padded output gradient that every phase reads.
 #[derive(Debug)]
@@ -33,7 +36,8 @@ struct Phase {
     first: [usize; 2],
     /// Input rows and columns in the phase.
     size: [usize; 2],
-    /// Where each of the phase's taps reads in the padded gradient, from an output position.
+    /// Where each of the phase's taps reads in the padded gradient, from an output position;
+    /// none when no tap reads the phase, whose gradient is zero.
     offsets: Vec<usize>,
     /// The phase's flipped, depth-swapped filters, [`pack`]ed: `[in_channels, out_channels ·
     /// taps]`.
@@ -89,8 +93,8 @@ fn phases<const R: usize>(g: &ConvGeometry, weight: &[f32], tile: usize) -> (Pad
     let mut list = Vec::new();
     for [[a, b], [y0, x0], [i0, j0], size] in spots {
         let mine: Vec<usize> = (0..taps).filter(|&t| tap(t).0 == [a, b]).collect();
-        if size.contains(&0) || mine.is_empty() {
-            continue; // no input pixels, or none that any tap reads: a zero gradient
+        if size.contains(&0) {
+            continue; // no input pixels
         }
         let offsets = mine
             .iter()
@@ -112,7 +116,11 @@ fn phases<const R: usize>(g: &ConvGeometry, weight: &[f32], tile: usize) -> (Pad
             first: [y0, x0],
             size,
             offsets,
-            packed: pack(&swapped, g.in_channels, g.out_channels * mine.len(), R),
+            packed: if mine.is_empty() {
+                Vec::new()
+            } else {
+                pack(&swapped, g.in_channels, g.out_channels * mine.len(), R)
+            },
             width: span.next_multiple_of(tile),
         });
     }
@@ -128,7 +136,8 @@ impl Padded {
         channels * self.plane + past.max().unwrap_or(0)
     }
 
-    /// Writes `dy` (`[channels, out_h, out_w]`) into the zeroed `dst` as padded planes.
+    /// Writes `dy` (`[channels, out_h, out_w]`) into `dst`'s padded planes, whose padding is
+    /// zero.
     fn pad(&self, g: &ConvGeometry, dy: &[f32], dst: &mut [f32]) {
         let first = self.shift[0] * self.row + self.shift[1];
         copy_rows(
@@ -142,27 +151,39 @@ impl Padded {
 }
 
 impl Phase {
-    /// Writes the phase's computed rows (`[in_channels, width]`, `row` apart per input row)
-    /// to its pixels of `dx` (`[in_channels, in_h, in_w]`).
-    fn scatter(&self, g: &ConvGeometry, row: usize, staged: &[f32], dx: &mut [f32]) {
+    /// Writes the phase's computed rows (`[in_channels, width]`, `row` apart per input row),
+    /// or zeros when no tap reads the phase (`staged` is `None`), to its pixels of `dx`
+    /// (`[in_channels, in_h, in_w]`), and returns how many elements it wrote.
+    fn scatter(
+        &self,
+        g: &ConvGeometry,
+        row: usize,
+        staged: Option<&[f32]>,
+        dx: &mut [MaybeUninit<f32>],
+    ) -> usize {
         let [sh, sw] = g.stride;
         let [y0, x0] = self.first;
-        for (plane, staged) in dx
-            .chunks_exact_mut(g.in_pixels())
-            .zip(staged.chunks_exact(self.width))
-        {
+        let zeros = if staged.is_some() {
+            Vec::new()
+        } else {
+            vec![0.0; self.size[1]]
+        };
+        for (c, plane) in dx.chunks_exact_mut(g.in_pixels()).enumerate() {
             for i in 0..self.size[0] {
                 let line = &mut plane[(y0 + i * sh) * g.in_w..][..g.in_w];
-                let src = &staged[i * row..][..self.size[1]];
+                let src = staged.map_or(&zeros[..], |s| {
+                    &s[c * self.width + i * row..][..self.size[1]]
+                });
                 // Constant strides, so that each arm compiles to a loop of plain stores.
                 match sw {
-                    1 => line[x0..][..self.size[1]].copy_from_slice(src),
+                    1 => spread(src, &mut line[x0..], 1),
                     2 => spread(src, &mut line[x0..], 2),
                     3 => spread(src, &mut line[x0..], 3),
                     _ => spread(src, &mut line[x0..], sw),
                 }
             }
         }
+        g.in_channels * self.size[0] * self.size[1]
     }
 }
 
@@ -172,13 +193,13 @@ impl Phase {
 /// # Panics
 /// When `dst` is shorter than `(src.len() − 1) · stride + 1`.
 #[inline(always)]
-fn spread(src: &[f32], dst: &mut [f32], stride: usize) {
+fn spread(src: &[f32], dst: &mut [MaybeUninit<f32>], stride: usize) {
     let Some(last) = src.len().checked_sub(1) else {
         return;
     };
     let dst = &mut dst[..last * stride + 1];
     for (k, &v) in src.iter().enumerate() {
-        dst[k * stride] = v;
+        dst[k * stride].write(v);
     }
 }
 
@@ -232,28 +253,45 @@ fn input_grad_in<S: Tiles, const R: usize, const NV: usize>(
     assert_eq!(grad.len(), g.batch * out_len, "direct conv: gradient size");
     let (padded, phases) = phases::<R>(g, weight, NV * S::LANES);
     let source_len = padded.len(g.out_channels, &phases);
-    let mut dx = vec![0.0; g.batch * in_len];
-    dx.par_chunks_mut(in_len)
+    // Every input pixel is in one phase, so the phases write each element of `dx` once and
+    // it needs no zero-filling first (as the forward output).
+    let len = g.batch * in_len;
+    let mut dx = Vec::with_capacity(len);
+    let written: usize = dx.spare_capacity_mut()[..len]
+        .par_chunks_mut(in_len)
         .zip(grad.par_chunks(out_len))
-        .for_each(|(dx, dy)| {
-            BUFFERS.with(|buffers| {
-                let (source, staged) = &mut *buffers.borrow_mut();
-                zeroed(source, source_len);
-                padded.pad(g, dy, source);
+        .map_init(
+            || Scratch::zeroed(source_len, 0),
+            |scratch, (dx, dy)| {
+                padded.pad(g, dy, &mut scratch.source);
+                let mut written = 0;
                 for phase in &phases {
-                    tiles::<S, R, NV>(
-                        simd,
-                        &phase.packed,
-                        g.out_channels * phase.offsets.len(),
-                        source,
-                        padded.plane,
-                        &phase.offsets,
-                        staged,
-                        phase.width,
-                    );
-                    phase.scatter(g, padded.row, staged, dx);
+                    let staged = (!phase.offsets.is_empty()).then(|| {
+                        tiles::<S, R, NV>(
+                            simd,
+                            &phase.packed,
+                            g.out_channels * phase.offsets.len(),
+                            &scratch.source,
+                            padded.plane,
+                            &phase.offsets,
+                            &mut scratch.staged,
+                            phase.width,
+                        );
+                        &scratch.staged[..]
+                    });
+                    written += phase.scatter(g, padded.row, staged, dx);
                 }
-            })
-        });
+                written
+            },
+        )
+        .sum();
+    assert_eq!(
+        written, len,
+        "direct conv: input gradient not fully written"
+    );
+    // SAFETY: the phases' `scatter`s initialised `written` elements of the spare capacity:
+    // the phases partition each image's pixels, each written once, and `written == len` was
+    // asserted.
+    unsafe { dx.set_len(len) };
     dx
 }
