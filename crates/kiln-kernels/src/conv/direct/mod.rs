@@ -23,12 +23,14 @@
 use rayon::prelude::*;
 
 mod frame;
+mod prefetch;
 mod scratch;
 mod transposed;
 
 use super::ConvGeometry;
 use super::simd::{MR, Simd, TAPS, TileJob, Tiles};
 use frame::{Frame, pack};
+use prefetch::Prefetch;
 use scratch::Scratch;
 pub use transposed::input_grad;
 
@@ -117,6 +119,7 @@ impl TileJob for Forward<'_> {
 /// - `source`: `channels` planes `plane` apart, readable to `width + max(offsets)` past the
 ///   last one's start
 /// - `staged`: resized to one row of `width` per packed output channel
+/// - `upcoming`: what the next call will read (the next image), prefetched between tiles
 #[allow(clippy::too_many_arguments)]
 fn tiles<S: Tiles, const R: usize, const NV: usize>(
     simd: S,
@@ -127,9 +130,12 @@ fn tiles<S: Tiles, const R: usize, const NV: usize>(
     offsets: &[usize],
     staged: &mut Vec<f32>,
     width: usize,
+    upcoming: &[f32],
 ) {
     let tile = NV * S::LANES;
-    staged.resize(packed.len() / patch * width, 0.0);
+    let blocks = packed.len() / patch / R;
+    staged.resize(blocks * R * width, 0.0);
+    let mut prefetch = Prefetch::new(upcoming, blocks * width / tile);
     let channels = patch / offsets.len();
     // A strip of positions at a time, narrow enough that its source rows (the strip and the
     // taps' reach past it, in every channel) stay in the L1 cache while every block of output
@@ -154,6 +160,7 @@ fn tiles<S: Tiles, const R: usize, const NV: usize>(
                     &mut rows[q..],
                     width,
                 );
+                prefetch.step();
             }
         }
     }
@@ -201,9 +208,10 @@ fn forward_in<S: Tiles, const R: usize, const NV: usize>(
     let written: usize = out.spare_capacity_mut()[..len]
         .par_chunks_mut(out_len)
         .zip(x.par_chunks(in_len))
+        .enumerate()
         .map_init(
             || Scratch::zeroed(frame.padded_len(g.in_channels), 0),
-            |scratch, (y, image)| {
+            |scratch, (n, (y, image))| {
                 frame.pad(g, image, &mut scratch.source);
                 tiles::<S, R, NV>(
                     simd,
@@ -214,6 +222,7 @@ fn forward_in<S: Tiles, const R: usize, const NV: usize>(
                     &frame.offsets,
                     &mut scratch.staged,
                     frame.width,
+                    x.chunks(in_len).nth(n + 1).unwrap_or_default(),
                 );
                 frame.unstage(g, &scratch.staged, bias, y)
             },
@@ -270,11 +279,17 @@ fn weight_grad_in<S: Tiles>(simd: S, g: &ConvGeometry, x: &[f32], grad: &[f32]) 
             let mut dw = vec![0.0; g.out_channels * patch];
             let n = together.min(images.len() / in_len);
             let Scratch { source, staged } = &mut Scratch::zeroed(n * source_len, n * staged_len);
-            let sets = images
-                .chunks(together * in_len)
-                .zip(grads.chunks(together * out_len));
-            for (images, grads) in sets {
+            let (image_sets, grad_sets) = (
+                images.chunks(together * in_len),
+                grads.chunks(together * out_len),
+            );
+            let calls = staged_len / (MR * frame.width) * g.in_channels * groups.len();
+            for (k, (images, grads)) in image_sets.clone().zip(grad_sets.clone()).enumerate() {
                 let n = images.len() / in_len;
+                let mut upcoming = [
+                    Prefetch::new(image_sets.clone().nth(k + 1).unwrap_or_default(), calls),
+                    Prefetch::new(grad_sets.clone().nth(k + 1).unwrap_or_default(), calls),
+                ];
                 let pairs = images.chunks(in_len).zip(grads.chunks(out_len));
                 for (i, (image, dy)) in pairs.enumerate() {
                     frame.pad(g, image, &mut source[i * source_len..][..source_len]);
@@ -295,6 +310,7 @@ fn weight_grad_in<S: Tiles>(simd: S, g: &ConvGeometry, x: &[f32], grad: &[f32]) 
                                 vectors,
                                 n,
                             );
+                            upcoming.iter_mut().for_each(Prefetch::step);
                             for (r, sums) in sums.iter().enumerate() {
                                 let m = block * MR + r;
                                 if m >= g.out_channels {

@@ -260,10 +260,12 @@ fn input_grad_in<S: Tiles, const R: usize, const NV: usize>(
     let written: usize = dx.spare_capacity_mut()[..len]
         .par_chunks_mut(in_len)
         .zip(grad.par_chunks(out_len))
+        .enumerate()
         .map_init(
             || Scratch::zeroed(source_len, 0),
-            |scratch, (dx, dy)| {
+            |scratch, (n, (dx, dy))| {
                 padded.pad(g, dy, &mut scratch.source);
+                let mut upcoming = grad.chunks(out_len).nth(n + 1).unwrap_or_default();
                 let mut written = 0;
                 for phase in &phases {
                     let staged = (!phase.offsets.is_empty()).then(|| {
@@ -276,6 +278,7 @@ fn input_grad_in<S: Tiles, const R: usize, const NV: usize>(
                             &phase.offsets,
                             &mut scratch.staged,
                             phase.width,
+                            std::mem::take(&mut upcoming),
                         );
                         &scratch.staged[..]
                     });
