@@ -315,10 +315,12 @@ pub fn fit<M: Model + Module>(
                 train.augmented_batch(batch, stats, &config.augment, &mut rng, device);
             now.data_seconds += clock.elapsed().as_secs_f64();
             let clock = Instant::now();
+            let done = now.step as f64 / batches.len() as f64;
+            let step_lr = state.schedule.within_epoch(config.lr, lr, epoch - 1, done);
             let (next, e) = train_step(
                 model,
                 &mut optimizer,
-                lr,
+                step_lr,
                 images,
                 labels,
                 config.label_smoothing,

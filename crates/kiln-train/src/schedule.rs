@@ -1,13 +1,17 @@
-//! Learning-rate schedules by epoch: reduce-on-plateau (burn has none), cosine and step.
+//! Learning-rate schedules: reduce-on-plateau (burn has none) and step by epoch, cosine by step.
 
-/// A learning-rate schedule, stepped once per epoch with the epoch's validation accuracy.
+/// A learning-rate schedule, stepped once per epoch with the epoch's validation accuracy
+/// ([`next_lr`](Schedule::next_lr)); cosine also anneals within the epoch
+/// ([`within_epoch`](Schedule::within_epoch)).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Schedule {
     /// Divide the rate by `1 / factor` when validation accuracy has not improved by more than
     /// `threshold` (relative) for more than `patience` epochs, as PyTorch's
     /// `ReduceLROnPlateau(mode="max", threshold_mode="rel")`.
     Plateau(Plateau),
-    /// Cosine annealing from the initial rate to 0 over `epochs` epochs.
+    /// Cosine annealing from the initial rate to 0 over `epochs` epochs, step by step
+    /// (PyTorch's `CosineAnnealingLR` stepped every batch): a short run's last epochs are not
+    /// spent at one coarse rate each.
     Cosine {
         /// Epochs over which the rate falls to 0.
         epochs: usize,
@@ -72,20 +76,34 @@ impl Plateau {
 }
 
 impl Schedule {
+    /// The rate for the step a fraction `done` (0 ≤ `done` < 1) of the way through epoch
+    /// `epoch` (from 0), given the initial rate `base` and the epoch's rate `lr`: cosine's
+    /// `base · (1 + cos(π · (epoch + done) / epochs)) / 2`, the epoch's rate for the others.
+    pub fn within_epoch(&self, base: f64, lr: f64, epoch: usize, done: f64) -> f64 {
+        match self {
+            Schedule::Cosine { epochs } => cosine(base, (epoch as f64 + done) / *epochs as f64),
+            Schedule::Plateau(_) | Schedule::Step { .. } => lr,
+        }
+    }
+
     /// The rate for epoch `epoch + 1` (epochs count from 0), given the initial rate `base`, the
     /// current rate `lr` and epoch `epoch`'s validation accuracy.
     pub fn next_lr(&mut self, base: f64, lr: f64, epoch: usize, val_accuracy: f64) -> f64 {
         match self {
             Schedule::Plateau(plateau) => plateau.step(lr, val_accuracy),
-            Schedule::Cosine { epochs } => {
-                let t = ((epoch + 1) as f64 / (*epochs).max(1) as f64).min(1.0);
-                0.5 * base * (1.0 + (std::f64::consts::PI * t).cos())
-            }
+            Schedule::Cosine { epochs } => cosine(base, (epoch + 1) as f64 / *epochs as f64),
             Schedule::Step { every, gamma } => {
                 base * gamma.powi(((epoch + 1) / (*every).max(1)) as i32)
             }
         }
     }
+}
+
+/// Cosine annealing's rate a fraction `t` of the way through the run (`t` past 1, or a run of
+/// 0 epochs, gives 0).
+fn cosine(base: f64, t: f64) -> f64 {
+    let t = if t.is_finite() { t.min(1.0) } else { 1.0 };
+    0.5 * base * (1.0 + (std::f64::consts::PI * t).cos())
 }
 
 impl Schedule {
@@ -185,6 +203,28 @@ mod tests {
     }
 
     #[test]
+    fn cosine_anneals_within_an_epoch_and_meets_the_epoch_rates() {
+        let mut cosine = Schedule::Cosine { epochs: 4 };
+        assert_eq!(cosine.within_epoch(0.1, 0.0, 0, 0.0), 0.1);
+        // Halfway through the run (epoch 1 half done of 4): base / 2.
+        let half = cosine.within_epoch(0.1, 0.0, 1, 1.0);
+        assert!((half - 0.05).abs() < 1e-12, "{half}");
+        // Within an epoch the rate falls step by step to where the next epoch starts.
+        let rates: Vec<f64> = (0..10)
+            .map(|s| cosine.within_epoch(0.1, 0.0, 2, s as f64 / 10.0))
+            .collect();
+        assert!(rates.windows(2).all(|w| w[1] < w[0]), "{rates:?}");
+        let next = cosine.next_lr(0.1, 0.0, 2, 0.0);
+        assert!(rates[9] > next && (cosine.within_epoch(0.1, 0.0, 2, 1.0) - next).abs() < 1e-12);
+        let plateau = Schedule::Plateau(Plateau::new(1));
+        assert_eq!(plateau.within_epoch(0.1, 0.03, 3, 0.7), 0.03);
+        assert_eq!(
+            Schedule::Cosine { epochs: 0 }.within_epoch(0.1, 0.1, 0, 0.0),
+            0.0
+        );
+    }
+
+    #[test]
     fn cosine_and_step_follow_their_formulas() {
         let mut cosine = Schedule::Cosine { epochs: 4 };
         let rates: Vec<f64> = (0..4).map(|e| cosine.next_lr(0.1, 0.0, e, 0.0)).collect();
@@ -196,6 +236,7 @@ mod tests {
             every: 2,
             gamma: 0.1,
         };
+        assert_eq!(step.within_epoch(0.1, 0.01, 1, 0.5), 0.01);
         let rates: Vec<f64> = (0..4).map(|e| step.next_lr(0.1, 0.0, e, 0.0)).collect();
         let expected = [0.1, 0.01, 0.01, 0.001];
         for (got, want) in rates.iter().zip(expected) {
