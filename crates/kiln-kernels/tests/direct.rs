@@ -148,6 +148,68 @@ fn resnet_shapes_match_im2col() {
     }
 }
 
+/// Small maps with whole broadcast tiles of channels (64 in AVX-512's registers, 16 in
+/// AVX2's) run in broadcast tiles, channels in the lanes: ResNet's 7×7 stage, a strided
+/// layer onto 7×7, a 5×5 filter, a dilated one, several blocks of channels, a batch that is
+/// not a whole number of the weight gradient's sets. Each is checked in every instruction
+/// set, and each runs in broadcast tiles in the widest one at least.
+#[test]
+fn small_maps_in_broadcast_tiles_match_im2col() {
+    let cases = [
+        resnet(5, 64, 64, 7),
+        resnet(3, 16, 48, 7),
+        resnet(2, 128, 128, 5),
+        ConvGeometry {
+            stride: [2, 2],
+            ..resnet(3, 64, 64, 13)
+        },
+        ConvGeometry {
+            kernel_h: 5,
+            kernel_w: 5,
+            padding: [2, 2, 2, 2],
+            ..resnet(2, 64, 64, 6)
+        },
+        ConvGeometry {
+            dilation: [2, 2],
+            padding: [2, 1, 2, 3],
+            ..resnet(3, 64, 64, 8)
+        },
+    ];
+    for (i, g) in cases.iter().enumerate() {
+        for simd in Simd::available() {
+            check_in(simd, g, 200 + i as u64);
+        }
+        let widest = Simd::available()[0];
+        let paths = direct::broadcasts(widest, g);
+        let avx2_only = g.out_channels % 64 != 0 && matches!(widest, Simd::Avx512(_));
+        assert!(
+            avx2_only || (paths[0] && paths[2]),
+            "{g:?} is not in broadcast tiles on {widest:?}: {paths:?}"
+        );
+        // (AVX2's weight gradient rounds rows to 8 positions, not 16: at 7×7 from stride 2,
+        // 55 → 56 wastes too little for broadcast tiles.)
+        let avx2 = Simd::available()
+            .pop()
+            .filter(|s| matches!(s, Simd::Avx2(_)));
+        if let Some(avx2) = avx2 {
+            let [forward, ..] = direct::broadcasts(avx2, g);
+            assert!(forward, "{g:?} is not in AVX2's broadcast tiles");
+        }
+    }
+    // The stride-1 input gradient is one phase whose lanes are the input channels.
+    let widest = Simd::available()[0];
+    assert!(direct::broadcasts(widest, &resnet(1, 64, 64, 7))[1]);
+    // Larger maps keep the position tiles in the forward pass and the weight gradient: an
+    // eighth of 14×14's positions are padding. (The input gradient's padded rows are 17
+    // wide there, a quarter padding.)
+    let [forward, _, weight] = direct::broadcasts(widest, &resnet(1, 64, 64, 14));
+    assert!(!forward && !weight);
+    assert_eq!(
+        direct::broadcasts(widest, &resnet(1, 64, 64, 28)),
+        [false; 3]
+    );
+}
+
 /// Strides 4 and 5 (a 5×5 filter reaches every phase of them) split rows in the generic
 /// loop, not the vectorised stride-2 and stride-3 ones, and scatter the input gradient with a
 /// run-time stride.

@@ -12,7 +12,7 @@ pub(super) struct Frame {
     /// Stride `[vertical, horizontal]`: phases per axis.
     stride: [usize; 2],
     /// Columns per row of a phase plane (of the padded plane when stride 1).
-    row: usize,
+    pub(super) row: usize,
     /// Floats per phase plane.
     phase: usize,
     /// Floats per channel: all its phase planes.

@@ -22,6 +22,7 @@
 
 use rayon::prelude::*;
 
+mod broadcast;
 mod frame;
 mod prefetch;
 mod scratch;
@@ -29,7 +30,8 @@ mod transposed;
 
 use super::ConvGeometry;
 use super::simd::{MR, Simd, TAPS, TileJob, Tiles};
-use frame::{Frame, pack};
+use broadcast::Packed;
+use frame::Frame;
 use prefetch::Prefetch;
 use scratch::Scratch;
 pub use transposed::input_grad;
@@ -111,11 +113,12 @@ impl TileJob for Forward<'_> {
 
 /// Computes `staged = packed ⋆ source` in tiles of `R` output channels × `NV` registers of
 /// pixels: row `m` of `staged` (`width` positions, a multiple of `S::LANES·NV`) gets
-/// `Σ_c Σ_t w[m, c, t] · source[c·plane + offsets[t] + q]` for every position `q`.
+/// `Σ_c Σ_t w[m, c, t] · source[c·plane + offsets[t] + q]` for every position `q` (for the
+/// output pixels only, in broadcast tiles, when the weights were packed for those).
 ///
 /// # Shapes
-/// - `packed`: [`pack`]ed weights of `patch = channels · offsets.len()` per output channel,
-///   in blocks of `R`
+/// - `packed`: weights of `patch = channels · offsets.len()` per output channel, packed by
+///   [`Packed::new`] for `S` and `R`
 /// - `source`: `channels` planes `plane` apart, readable to `width + max(offsets)` past the
 ///   last one's start
 /// - `staged`: resized to one row of `width` per packed output channel
@@ -123,7 +126,7 @@ impl TileJob for Forward<'_> {
 #[allow(clippy::too_many_arguments)]
 fn tiles<S: Tiles, const R: usize, const NV: usize>(
     simd: S,
-    packed: &[f32],
+    packed: &Packed,
     patch: usize,
     source: &[f32],
     plane: usize,
@@ -132,6 +135,16 @@ fn tiles<S: Tiles, const R: usize, const NV: usize>(
     width: usize,
     upcoming: &[f32],
 ) {
+    let packed = match packed {
+        Packed::Positions(packed) => packed,
+        Packed::Broadcast {
+            packed,
+            pixels,
+            bases,
+        } => {
+            return broadcast::tiles(simd, packed, pixels, bases, source, staged, width, upcoming);
+        }
+    };
     let tile = NV * S::LANES;
     let blocks = packed.len() / patch / R;
     staged.resize(blocks * R * width, 0.0);
@@ -181,6 +194,50 @@ fn image_lens(g: &ConvGeometry, x: &[f32]) -> (usize, usize) {
     (in_len, out_len)
 }
 
+/// The forward pass's weights, [`Packed`] for `S`'s tiles of `R` channels on `frame`.
+fn forward_packed<S: Tiles, const R: usize>(
+    g: &ConvGeometry,
+    frame: &Frame,
+    weight: &[f32],
+) -> Packed {
+    Packed::new::<S, R>(
+        weight,
+        [g.out_channels, g.patch_len()],
+        frame.width,
+        [g.out_h(), g.out_w(), frame.row],
+        (frame.plane, &frame.offsets),
+    )
+}
+
+/// Which of `g`'s passes (forward, input gradient, weight gradient) the direct kernels run on
+/// `simd` in broadcast tiles, channels in the lanes (for small maps), rather than in tiles of
+/// consecutive positions.
+///
+/// # Panics
+/// When `serves(g)` is false.
+pub fn broadcasts(simd: Simd, g: &ConvGeometry) -> [bool; 3] {
+    assert!(serves(g), "direct conv: not a geometry it serves: {g:?}");
+    simd.run(g.out_channels, Broadcasts(g))
+}
+
+/// The question of [`broadcasts`], answered by [`Simd::run`] in its tile shape.
+struct Broadcasts<'a>(&'a ConvGeometry);
+
+impl TileJob for Broadcasts<'_> {
+    type Output = [bool; 3];
+
+    fn run<S: Tiles, const R: usize, const NV: usize>(self, _simd: S) -> [bool; 3] {
+        let g = self.0;
+        let zeros = vec![0.0; g.out_channels * g.patch_len()];
+        let forward = forward_packed::<S, R>(g, &Frame::of(g, NV * S::LANES), &zeros);
+        [
+            matches!(forward, Packed::Broadcast { .. }),
+            transposed::broadcasts::<S, R>(g, &zeros, NV * S::LANES),
+            broadcast::pays_weight_grad::<S>(g, &Frame::of(g, S::LANES)),
+        ]
+    }
+}
+
 /// [`forward`] in tiles of `R` output channels × `NV` registers of pixels.
 fn forward_in<S: Tiles, const R: usize, const NV: usize>(
     simd: S,
@@ -200,7 +257,7 @@ fn forward_in<S: Tiles, const R: usize, const NV: usize>(
         "direct conv: bias size"
     );
     let frame = Frame::of(g, NV * S::LANES);
-    let packed = pack(weight, g.out_channels, g.patch_len(), R);
+    let packed = forward_packed::<S, R>(g, &frame, weight);
     // The output is written once, by `unstage`, without zero-filling it first: a forward
     // pass's output is megabytes, and memset took 4 % of a ResNet-20 training profile.
     let len = g.batch * out_len;
@@ -261,6 +318,9 @@ fn weight_grad_in<S: Tiles>(simd: S, g: &ConvGeometry, x: &[f32], grad: &[f32]) 
     let (in_len, out_len) = image_lens(g, x);
     assert_eq!(grad.len(), g.batch * out_len, "direct conv: gradient size");
     let frame = Frame::of(g, S::LANES);
+    if broadcast::pays_weight_grad::<S>(g, &frame) {
+        return broadcast::weight_grad(simd, g, &frame, [x, grad], [in_len, out_len]);
+    }
     let taps = frame.offsets.len();
     // Taps in groups of TAPS; a short last group repeats offset 0 and its sums are dropped.
     let groups: Vec<[usize; TAPS]> = frame
@@ -273,7 +333,8 @@ fn weight_grad_in<S: Tiles>(simd: S, g: &ConvGeometry, x: &[f32], grad: &[f32]) 
     let staged_len = g.out_channels.next_multiple_of(MR) * frame.width;
     let together = (L1_FLOATS / (MR * frame.width)).clamp(1, 16);
     let per_thread = g.batch.div_ceil(rayon::current_num_threads()).max(1);
-    x.par_chunks(per_thread * in_len)
+    let parts = x
+        .par_chunks(per_thread * in_len)
         .zip(grad.par_chunks(per_thread * out_len))
         .map(|(images, grads)| {
             let mut dw = vec![0.0; g.out_channels * patch];
@@ -329,11 +390,18 @@ fn weight_grad_in<S: Tiles>(simd: S, g: &ConvGeometry, x: &[f32], grad: &[f32]) 
             }
             dw
         })
-        .collect::<Vec<_>>()
+        .collect();
+    sum_in_order(parts, g.out_channels * patch)
+}
+
+/// The sum of the threads' partial weight gradients, added in order so that the result does
+/// not depend on scheduling; `len` zeros for an empty batch.
+fn sum_in_order(parts: Vec<Vec<f32>>, len: usize) -> Vec<f32> {
+    parts
         .into_iter()
         .reduce(|mut a, b| {
             a.iter_mut().zip(&b).for_each(|(a, b)| *a += b);
             a
         })
-        .unwrap_or_else(|| vec![0.0; g.out_channels * patch])
+        .unwrap_or_else(|| vec![0.0; len])
 }

@@ -14,9 +14,10 @@ use rayon::prelude::*;
 
 use super::super::ConvGeometry;
 use super::super::simd::{Simd, TileJob, Tiles};
+use super::broadcast::Packed;
 use super::frame::copy_rows;
 use super::scratch::Scratch;
-use super::{pack, serves, tiles};
+use super::{serves, tiles};
 
 /// The zero-padded output gradient that every phase reads.
 #[derive(Debug)]
@@ -39,16 +40,20 @@ struct Phase {
     /// Where each of the phase's taps reads in the padded gradient, from an output position;
     /// none when no tap reads the phase, whose gradient is zero.
     offsets: Vec<usize>,
-    /// The phase's flipped, depth-swapped filters, [`pack`]ed: `[in_channels, out_channels ·
-    /// taps]`.
-    packed: Vec<f32>,
+    /// The phase's flipped, depth-swapped filters, `[in_channels, out_channels · taps]`,
+    /// [`Packed`] for the tiles.
+    packed: Packed,
     /// Positions computed per input channel, rounded up to whole tiles.
     width: usize,
 }
 
-/// The padded gradient's layout and the phases of `g`'s input, in tiles of `R` channels ×
-/// `tile` positions.
-fn phases<const R: usize>(g: &ConvGeometry, weight: &[f32], tile: usize) -> (Padded, Vec<Phase>) {
+/// The padded gradient's layout and the phases of `g`'s input, in `S`'s tiles of `R`
+/// channels × `tile` positions (or broadcast tiles, where they pay).
+fn phases<S: Tiles, const R: usize>(
+    g: &ConvGeometry,
+    weight: &[f32],
+    tile: usize,
+) -> (Padded, Vec<Phase>) {
     let [sh, sw] = g.stride;
     let [top, _, left, _] = g.padding;
     let taps = g.kernel_h * g.kernel_w;
@@ -96,7 +101,7 @@ fn phases<const R: usize>(g: &ConvGeometry, weight: &[f32], tile: usize) -> (Pad
         if size.contains(&0) {
             continue; // no input pixels
         }
-        let offsets = mine
+        let offsets: Vec<usize> = mine
             .iter()
             .map(|&t| {
                 let [u, v] = tap(t).1;
@@ -111,20 +116,35 @@ fn phases<const R: usize>(g: &ConvGeometry, weight: &[f32], tile: usize) -> (Pad
                 swapped.extend(mine.iter().map(|&t| filter[t]));
             }
         }
-        let span = (size[0] - 1) * row + size[1];
+        let width = ((size[0] - 1) * row + size[1]).next_multiple_of(tile);
+        let packed = Packed::new::<S, R>(
+            &swapped,
+            [g.in_channels, g.out_channels * mine.len()],
+            width,
+            [size[0], size[1], row],
+            (padded.plane, &offsets),
+        );
         list.push(Phase {
             first: [y0, x0],
             size,
             offsets,
-            packed: if mine.is_empty() {
-                Vec::new()
-            } else {
-                pack(&swapped, g.in_channels, g.out_channels * mine.len(), R)
-            },
-            width: span.next_multiple_of(tile),
+            packed,
+            width,
         });
     }
     (padded, list)
+}
+
+/// Whether a phase of `g`'s input gradient runs in broadcast tiles ([`super::broadcasts`]).
+pub(super) fn broadcasts<S: Tiles, const R: usize>(
+    g: &ConvGeometry,
+    weight: &[f32],
+    tile: usize,
+) -> bool {
+    let (_, phases) = phases::<S, R>(g, weight, tile);
+    phases
+        .iter()
+        .any(|phase| matches!(phase.packed, Packed::Broadcast { .. }))
 }
 
 impl Padded {
@@ -251,7 +271,7 @@ fn input_grad_in<S: Tiles, const R: usize, const NV: usize>(
         g.out_channels * g.out_pixels(),
     );
     assert_eq!(grad.len(), g.batch * out_len, "direct conv: gradient size");
-    let (padded, phases) = phases::<R>(g, weight, NV * S::LANES);
+    let (padded, phases) = phases::<S, R>(g, weight, NV * S::LANES);
     let source_len = padded.len(g.out_channels, &phases);
     // Every input pixel is in one phase, so the phases write each element of `dx` once and
     // it needs no zero-filling first (as the forward output).

@@ -69,4 +69,4 @@ impl Register for Ymm {
     }
 }
 
-compiled_tiles!(Avx2, Ymm, "avx2,fma");
+compiled_tiles!(Avx2, Ymm, "avx2,fma", 2);

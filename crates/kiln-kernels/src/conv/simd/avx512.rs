@@ -63,4 +63,4 @@ impl Register for Zmm {
     }
 }
 
-compiled_tiles!(Avx512, Zmm, "avx512f");
+compiled_tiles!(Avx512, Zmm, "avx512f", 4);

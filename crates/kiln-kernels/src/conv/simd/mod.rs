@@ -2,17 +2,35 @@
 //! [`Register`] of `f32` lanes and compiled for each instruction set: AVX-512 ([`Avx512`], 16
 //! lanes) and AVX2 + FMA ([`Avx2`], 8 lanes).
 //!
-//! Both tiles read a source laid out as zero-padded planes (`plane` floats apart) in which a
+//! The tiles read a source laid out as zero-padded planes (`plane` floats apart) in which a
 //! filter tap is a fixed offset, so a tap of one register of consecutive output pixels is one
-//! unaligned load and no pixel needs an edge test. Each checked method of [`Tiles`] tests
+//! unaligned load and no pixel needs an edge test; the broadcast tile instead holds channels
+//! in its registers and reads one pixel at a time, for small maps. Each checked method of [`Tiles`] tests
 //! every index it will touch once, up front, then runs the unchecked loop.
 
-/// Implements [`Tiles`] for the token `$token` with registers `$register`: the two loops
-/// compiled in functions that enable `$features`.
+/// Implements [`Tiles`] for the token `$token` with registers `$register`: the loops
+/// compiled in functions that enable `$features`, the broadcast tile `$vectors` registers of
+/// channels wide.
 macro_rules! compiled_tiles {
-    ($token:ty, $register:ty, $features:literal) => {
+    ($token:ty, $register:ty, $features:literal, $vectors:literal) => {
         impl super::Tiles for $token {
             const LANES: usize = <$register as Register>::LANES;
+            const BROADCAST_CHANNELS: usize = $vectors * <$register as Register>::LANES;
+
+            unsafe fn broadcast_unchecked(self, tile: super::BroadcastTile<'_>) {
+                /// The broadcast loop compiled for this instruction set.
+                ///
+                /// # Safety
+                /// As [`super::Tiles::broadcast_unchecked`], on a CPU with the instructions.
+                #[target_feature(enable = $features)]
+                unsafe fn compiled(tile: super::BroadcastTile<'_>) {
+                    // SAFETY: this function's own contract.
+                    unsafe { super::broadcast_loop::<$register, $vectors>(tile) }
+                }
+                // SAFETY: `self` proves the instructions; the pointers are the caller's to
+                // vouch for.
+                unsafe { compiled(tile) }
+            }
 
             unsafe fn forward_unchecked<const R: usize, const NV: usize>(
                 self,
@@ -78,6 +96,22 @@ pub struct ForwardTile<'a> {
     out_stride: usize,
 }
 
+/// Pixels in one broadcast tile.
+pub const PIXELS: usize = 6;
+
+/// The operands of one broadcast tile, unchecked: see [`Tiles::broadcast_tile`].
+#[derive(Clone, Copy, Debug)]
+pub struct BroadcastTile<'a> {
+    a: *const f32,
+    a_stride: usize,
+    b: *const f32,
+    bases: &'a [usize],
+    positions: [usize; PIXELS],
+    out: *mut f32,
+    out_stride: usize,
+    accumulate: bool,
+}
+
 /// The operands of one weight-gradient tile, unchecked: see [`Tiles::weight_tile`].
 #[derive(Clone, Copy, Debug)]
 pub struct WeightTile {
@@ -119,6 +153,16 @@ pub(super) trait Register: Copy {
 pub trait Tiles: Copy + Send + Sync + core::fmt::Debug {
     /// `f32` lanes per register.
     const LANES: usize;
+
+    /// Channels of one broadcast tile ([`Tiles::broadcast_tile`]): a few registers' lanes.
+    const BROADCAST_CHANNELS: usize;
+
+    /// [`Tiles::broadcast_tile`] without its checks.
+    ///
+    /// # Safety
+    /// Every pointer of `tile` must be valid for the reads and writes
+    /// [`Tiles::broadcast_tile`] describes.
+    unsafe fn broadcast_unchecked(self, tile: BroadcastTile<'_>);
 
     /// [`Tiles::forward_tile`] without its checks.
     ///
@@ -178,6 +222,63 @@ pub trait Tiles: Copy + Send + Sync + core::fmt::Debug {
                 channels,
                 out: out.as_mut_ptr(),
                 out_stride,
+            })
+        }
+    }
+
+    /// One broadcast tile: [`BROADCAST_CHANNELS`](Tiles::BROADCAST_CHANNELS) channels in
+    /// registers × [`PIXELS`] pixels, each pixel's value broadcast to every lane:
+    /// `out[i·out_stride + j] (+)= Σ_k a[k·a_stride + j] · b[bases[k] + positions[i]]`, added
+    /// to what `out` holds when `accumulate`. Channels in the lanes make every lane a real
+    /// output, where a tile of consecutive positions also computes the padding columns of a
+    /// small map (a quarter of them at 7×7), and need no lane sums.
+    ///
+    /// # Shapes
+    /// - `a`: `bases.len()` rows of at least `BROADCAST_CHANNELS` floats, `a_stride` apart
+    /// - `b`: at least `max(bases) + max(positions) + 1` floats
+    /// - `out`: [`PIXELS`] rows of `BROADCAST_CHANNELS`, `out_stride` apart
+    ///
+    /// # Panics
+    /// When an operand is shorter than its shape.
+    #[allow(clippy::too_many_arguments)]
+    fn broadcast_tile(
+        self,
+        a: &[f32],
+        a_stride: usize,
+        b: &[f32],
+        bases: &[usize],
+        positions: [usize; PIXELS],
+        out: &mut [f32],
+        out_stride: usize,
+        accumulate: bool,
+    ) {
+        let channels = Self::BROADCAST_CHANNELS;
+        if let Some(last) = bases.len().checked_sub(1) {
+            assert!(
+                a.len() >= last * a_stride + channels,
+                "broadcast tile: rows"
+            );
+            let reach = bases.iter().max().copied().unwrap_or(0)
+                + positions.iter().max().copied().unwrap_or(0);
+            assert!(b.len() > reach, "broadcast tile: pixels");
+        }
+        assert!(
+            out.len() >= (PIXELS - 1) * out_stride + channels,
+            "broadcast tile: output"
+        );
+        // SAFETY: the loop reads a[k·a_stride + 0..channels] and b[bases[k] + positions[i]]
+        // for k < bases.len(), and reads and writes out[i·out_stride + 0..channels] for
+        // i < PIXELS: within the lengths asserted above.
+        unsafe {
+            self.broadcast_unchecked(BroadcastTile {
+                a: a.as_ptr(),
+                a_stride,
+                b: b.as_ptr(),
+                bases,
+                positions,
+                out: out.as_mut_ptr(),
+                out_stride,
+                accumulate,
             })
         }
     }
@@ -336,6 +437,59 @@ unsafe fn weight_loop<V: Register>(tile: WeightTile) -> [[f32; TAPS]; MR] {
     sums
 }
 
+/// The broadcast tile's loop over `RV` registers `V` of channels; each instruction set's
+/// `broadcast_unchecked` inlines it into a function compiled for that set.
+///
+/// # Safety
+/// `V`'s instructions must be available, `RV · V::LANES` must be the set's
+/// [`Tiles::BROADCAST_CHANNELS`], and the pointers valid as [`Tiles::broadcast_tile`]
+/// describes.
+#[inline(always)]
+unsafe fn broadcast_loop<V: Register, const RV: usize>(tile: BroadcastTile<'_>) {
+    let BroadcastTile {
+        a,
+        a_stride,
+        b,
+        bases,
+        positions,
+        out,
+        out_stride,
+        accumulate,
+    } = tile;
+    // SAFETY: register arithmetic of the caller's instruction set.
+    let zero = unsafe { V::zero() };
+    let mut acc = [[zero; RV]; PIXELS];
+    if accumulate {
+        for (i, acc) in acc.iter_mut().enumerate() {
+            for (j, acc) in acc.iter_mut().enumerate() {
+                // SAFETY: i·out_stride + LANES·(j + 1) ≤ the output length (caller).
+                *acc = unsafe { V::load(out.add(i * out_stride + V::LANES * j)) };
+            }
+        }
+    }
+    for (k, &base) in bases.iter().enumerate() {
+        let mut w = [zero; RV];
+        for (j, w) in w.iter_mut().enumerate() {
+            // SAFETY: k·a_stride + LANES·(j + 1) ≤ the rows' length (caller).
+            *w = unsafe { V::load(a.add(k * a_stride + V::LANES * j)) };
+        }
+        for (acc, &p) in acc.iter_mut().zip(&positions) {
+            // SAFETY: base + p < the pixels' length (caller).
+            let x = unsafe { V::splat(b.add(base + p)) };
+            for (acc, w) in acc.iter_mut().zip(&w) {
+                // SAFETY: register arithmetic of the caller's instruction set.
+                *acc = unsafe { V::mul_add(*w, x, *acc) };
+            }
+        }
+    }
+    for (i, acc) in acc.iter().enumerate() {
+        for (j, acc) in acc.iter().enumerate() {
+            // SAFETY: i·out_stride + LANES·(j + 1) ≤ the output length (caller).
+            unsafe { acc.store(out.add(i * out_stride + V::LANES * j)) };
+        }
+    }
+}
+
 /// Register tiles of one instruction set, for [`Simd::run`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Simd {
@@ -451,7 +605,41 @@ mod tests {
         }
     }
 
-    /// Both tiles of an instruction set against their formulas.
+    /// A broadcast tile of `S` against its formula, storing and accumulating.
+    fn broadcast_tile_matches_its_formula<S: Tiles>(simd: S) {
+        let channels = S::BROADCAST_CHANNELS;
+        let (a_stride, out_stride) = (channels + 5, channels + 3);
+        let bases = [0usize, 7, 3, 40, 12];
+        let positions = [0usize, 1, 2, 9, 10, 30];
+        let a = pattern((bases.len() - 1) * a_stride + channels, 5);
+        let b = pattern(71, 6);
+        let before = pattern((PIXELS - 1) * out_stride + channels, 7);
+        for accumulate in [false, true] {
+            let mut out = before.clone();
+            simd.broadcast_tile(
+                &a, a_stride, &b, &bases, positions, &mut out, out_stride, accumulate,
+            );
+            for (i, &p) in positions.iter().enumerate() {
+                for j in 0..channels {
+                    let start = if accumulate {
+                        before[i * out_stride + j]
+                    } else {
+                        0.0
+                    };
+                    let want = bases.iter().enumerate().fold(start, |sum, (k, &base)| {
+                        sum + a[k * a_stride + j] * b[base + p]
+                    });
+                    let got = out[i * out_stride + j];
+                    assert!(
+                        (got - want).abs() < 1e-4,
+                        "{simd:?} pixel {i} channel {j} ({accumulate}): {got} vs {want}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The tiles of an instruction set against their formulas.
     struct Formulas;
 
     impl TileJob for Formulas {
@@ -459,6 +647,7 @@ mod tests {
         fn run<S: Tiles, const R: usize, const NV: usize>(self, simd: S) {
             forward_tile_matches_its_formula(simd);
             weight_tile_matches_its_formula(simd);
+            broadcast_tile_matches_its_formula(simd);
         }
     }
 
@@ -467,6 +656,26 @@ mod tests {
         for simd in Simd::available() {
             simd.run(16, Formulas);
         }
+    }
+
+    #[test]
+    #[should_panic(expected = "broadcast tile: pixels")]
+    fn a_broadcast_past_the_pixels_is_refused() {
+        let Some(Simd::Avx2(avx2)) = Simd::available().pop() else {
+            panic!("broadcast tile: pixels (no AVX2 here: nothing to refuse)")
+        };
+        let mut out = vec![0.0; PIXELS * 16];
+        let positions = [0, 1, 2, 3, 4, 5];
+        avx2.broadcast_tile(
+            &[0.0; 16],
+            16,
+            &[0.0; 8],
+            &[3],
+            positions,
+            &mut out,
+            16,
+            false,
+        );
     }
 
     #[test]
