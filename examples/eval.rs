@@ -11,7 +11,9 @@ use clap::Parser;
 use kiln::Model;
 use kiln::burn::module::Module;
 use kiln::data::{Dataset, fashion_mnist_dir};
-use kiln::train::{RunInfo, confusion_split, load_weights, resolve_checkpoint, write_confusion};
+use kiln::train::{
+    RunInfo, TestViews, load_weights, resolve_checkpoint, test_report, write_confusion,
+};
 use support::{Backend, WithModel, with_model};
 
 mod support;
@@ -29,6 +31,10 @@ struct Args {
     /// Also draw the confusion matrix into this PNG file.
     #[arg(long)]
     png: Option<PathBuf>,
+    /// The views of each test image whose logits are averaged: `flip` (the image and its
+    /// mirror image) or `plain` (default: the run's, from its `run.txt`).
+    #[arg(long)]
+    test_views: Option<TestViews>,
     /// The backend.
     #[arg(long, value_enum, default_value_t = Backend::Flex)]
     backend: Backend,
@@ -59,17 +65,17 @@ impl WithModel for Eval<'_> {
         let model = load_weights(M::init(&device), &weights)?;
         let names: Vec<&str> = info.classes.iter().map(String::as_str).collect();
         let all: Vec<usize> = (0..data.test.len()).collect();
-        let (result, confusion) =
-            confusion_split(&model, &data.test, &all, info.stats, &device, &names)?;
+        let (confusion, report) = test_report(
+            &model,
+            &data.test,
+            &all,
+            info.stats,
+            &device,
+            &names,
+            args.test_views.unwrap_or(info.test_views),
+        )?;
         println!("{}: model {}\n", weights.display(), info.model);
-        println!("{confusion}");
-        println!(
-            "test: loss {:.4}, accuracy {:.2}% ({}/{})",
-            result.loss,
-            100.0 * confusion.accuracy(),
-            result.correct,
-            result.total
-        );
+        println!("{confusion}\n{report}");
         if let Some(png) = &args.png {
             write_confusion(png, &confusion)?;
             println!("wrote {}", png.display());

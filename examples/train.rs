@@ -17,7 +17,7 @@ use kiln::Model;
 use kiln::burn::module::Module;
 use kiln::data::{Augment, CIFAR10_CLASSES, Dataset, FASHION_MNIST_CLASSES, fashion_mnist_dir};
 use kiln::train::{
-    FitConfig, Plateau, Progress, RunInfo, Schedule, confusion_split, fit, write_confusion,
+    FitConfig, Plateau, Progress, RunInfo, Schedule, TestViews, fit, test_report, write_confusion,
 };
 use support::{Backend, WithModel, with_model};
 
@@ -104,6 +104,11 @@ struct Args {
     /// Report the test accuracy on at most this many test images (smoke runs, benchmarks).
     #[arg(long)]
     test_limit: Option<usize>,
+    /// The views of each test image whose logits the test accuracy averages: `flip` (the
+    /// image and its mirror image) or `plain`; default `flip` when training flips images.
+    /// The plain accuracy is reported beside it.
+    #[arg(long)]
+    test_views: Option<TestViews>,
 }
 
 fn augment(args: &Args) -> Result<Augment, String> {
@@ -222,11 +227,15 @@ impl WithModel for Train<'_> {
         };
         std::fs::create_dir_all(&args.out)?;
         let stats = data.train.pixel_stats();
+        let views = args
+            .test_views
+            .unwrap_or(TestViews::of_training(config.augment.flip));
         RunInfo {
             model: args.model.clone(),
             input: M::INPUT,
             stats,
             classes: classes.clone(),
+            test_views: views,
         }
         .write(&args.out)?;
         let device = args.backend.device().autodiff();
@@ -236,16 +245,16 @@ impl WithModel for Train<'_> {
         let tested = args.test_limit.unwrap_or(usize::MAX).min(data.test.len());
         let test: Vec<usize> = (0..tested).collect();
         let names: Vec<&str> = classes.iter().map(String::as_str).collect();
-        let (result, confusion) =
-            confusion_split(&model.valid(), &data.test, &test, stats, &device, &names)?;
+        let (confusion, line) = test_report(
+            &model.valid(),
+            &data.test,
+            &test,
+            stats,
+            &device,
+            &names,
+            views,
+        )?;
         write_confusion(&args.out.join("confusion.png"), &confusion)?;
-        let line = format!(
-            "test: loss {:.4}, accuracy {:.2}% ({}/{})",
-            result.loss,
-            100.0 * confusion.accuracy(),
-            result.correct,
-            result.total
-        );
         println!("{confusion}\n{line}");
         let seconds: f64 = history.iter().map(|r| r.seconds).sum();
         std::fs::write(

@@ -38,13 +38,17 @@ fn succeed(command: &mut Command) -> String {
     stdout
 }
 
-/// The `test: …` line.
+/// The `test (… views): …` lines: the flip views' (the default run trains with flips) and
+/// the plain views'.
 fn test_line(stdout: &str) -> String {
-    stdout
-        .lines()
-        .find(|l| l.starts_with("test: "))
-        .unwrap_or_else(|| panic!("no test line in\n{stdout}"))
-        .to_string()
+    let lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("test (")).collect();
+    assert!(
+        lines.len() == 2
+            && lines[0].starts_with("test (flip views): ")
+            && lines[1].starts_with("test (plain views): "),
+        "no flip and plain test lines in\n{stdout}"
+    );
+    lines.join("\n")
 }
 
 fn train(out: &Path, epochs: usize, extra: &[&str]) -> Command {

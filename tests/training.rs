@@ -1,10 +1,14 @@
 //! The training loop on the vendored Fashion-MNIST: a smoke run, resuming from a checkpoint to
 //! the same metrics as an uninterrupted run, and a diverging run stopped with the step named.
 
+use kiln::Model;
 use kiln::burn::tensor::Device;
 use kiln::data::{Augment, Dataset, fashion_mnist_dir};
 use kiln::models::FashionCnn;
-use kiln::train::{EpochRecord, FitConfig, FitError, Plateau, Schedule, TrainError, fit};
+use kiln::train::{
+    EpochRecord, FitConfig, FitError, Plateau, Schedule, TestViews, TrainError,
+    evaluate_predictions, fit,
+};
 
 fn config(out: &std::path::Path, epochs: usize) -> FitConfig {
     FitConfig {
@@ -116,5 +120,47 @@ fn a_diverging_run_names_the_epoch_and_step() {
     assert_eq!(
         last,
         (*epoch > 1).then(|| format!("epoch-{:04}", epoch - 1))
+    );
+}
+
+/// Flip views predict from the mean of an image's logits and its mirror image's: the same
+/// predictions and loss for an image and its mirror image, and the argmax of the mean of the
+/// two plain forward passes.
+#[test]
+fn flip_views_average_an_image_and_its_mirror_image() {
+    let _turn = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
+    let data = Dataset::mnist(&fashion_mnist_dir()).expect("the vendored data");
+    let device = Device::flex();
+    let model = FashionCnn::init(&device);
+    let indices: Vec<usize> = (0..16).collect();
+    let (images, labels) = data.test.batch(&indices, data.train.pixel_stats(), &device);
+    let mirrored = images.clone().flip([3]);
+    let views = |images, views| {
+        evaluate_predictions(&model, images, labels.clone(), views).expect("evaluates")
+    };
+    let (flip, predicted) = views(images.clone(), TestViews::Flip);
+    let (flip_mirrored, predicted_mirrored) = views(mirrored.clone(), TestViews::Flip);
+    assert_eq!(predicted, predicted_mirrored);
+    assert!(
+        (flip.loss - flip_mirrored.loss).abs() < 1e-5,
+        "{flip:?} vs {flip_mirrored:?}"
+    );
+
+    let logits = |x| model.forward_tensor(x).expect("28×28×1").reshape([16, 10]);
+    let mean = (logits(images.clone()) + logits(mirrored)) / 2.0;
+    let expected: Vec<usize> = mean
+        .argmax(1)
+        .into_data()
+        .convert::<i64>()
+        .try_into_vec::<i64>()
+        .unwrap()
+        .into_iter()
+        .map(|c| c as usize)
+        .collect();
+    assert_eq!(predicted, expected);
+    let (plain, _) = views(images, TestViews::Plain);
+    assert_ne!(
+        plain.loss, flip.loss,
+        "the plain views are one forward pass"
     );
 }

@@ -18,7 +18,7 @@ use crate::checkpoint::{Checkpoint, write_atomically};
 use crate::confusion::ConfusionMatrix;
 use crate::plot::write_curves;
 use crate::schedule::Schedule;
-use crate::step::{Evaluation, TrainError, evaluate_predictions, train_step};
+use crate::step::{Evaluation, TestViews, TrainError, evaluate_predictions, train_step};
 
 /// What to train for and how.
 #[derive(Clone, Debug)]
@@ -210,11 +210,12 @@ pub fn evaluate_split<M: Model>(
 ) -> Result<Evaluation, TrainError> {
     let names: Vec<String> = (0..M::OUTPUT[2]).map(|c| c.to_string()).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    Ok(confusion_split(model, split, indices, stats, device, &names)?.0)
+    let views = TestViews::Plain;
+    Ok(confusion_split(model, split, indices, stats, device, &names, views)?.0)
 }
 
-/// [`evaluate_split`], also counting the confusion matrix over the model's classes, named
-/// `classes`.
+/// [`evaluate_split`] on the mean logits of `views` of each image, also counting the
+/// confusion matrix over the model's classes, named `classes`.
 pub fn confusion_split<M: Model>(
     model: &M,
     split: &Split,
@@ -222,6 +223,7 @@ pub fn confusion_split<M: Model>(
     stats: (f32, f32),
     device: &Device,
     classes: &[&str],
+    views: TestViews,
 ) -> Result<(Evaluation, ConfusionMatrix), TrainError> {
     let mut matrix = ConfusionMatrix::new(classes);
     let mut total = Evaluation {
@@ -241,7 +243,7 @@ pub fn confusion_split<M: Model>(
             });
         }
         let (images, labels) = split.batch(chunk, stats, device);
-        let (e, predicted) = evaluate_predictions(model, images, labels)?;
+        let (e, predicted) = evaluate_predictions(model, images, labels, views)?;
         for (&i, p) in chunk.iter().zip(predicted) {
             matrix.add(split.labels[i] as usize, p);
         }

@@ -7,6 +7,7 @@ mod confusion;
 mod figure;
 mod fit;
 mod plot;
+mod report;
 mod run;
 mod schedule;
 mod step;
@@ -16,6 +17,7 @@ pub use fit::{
     EpochRecord, FitConfig, FitError, Progress, confusion_split, evaluate_split, fit, split_indices,
 };
 pub use plot::{TRAIN_RGB, VALIDATION_RGB, write_confusion, write_curves};
+pub use report::test_report;
 pub use run::{RunInfo, load_weights, resolve_checkpoint};
 pub use schedule::{Plateau, Schedule};
-pub use step::{Evaluation, TrainError, evaluate, evaluate_predictions, train_step};
+pub use step::{Evaluation, TestViews, TrainError, evaluate, evaluate_predictions, train_step};

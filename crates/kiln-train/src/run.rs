@@ -8,6 +8,7 @@ use burn::module::Module;
 
 use crate::checkpoint::write_atomically;
 use crate::fit::{FitError, checkpoint_error};
+use crate::step::TestViews;
 
 /// A run's description, written as `run.txt` beside its checkpoints.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,6 +22,9 @@ pub struct RunInfo {
     pub stats: (f32, f32),
     /// Class names, in class order.
     pub classes: Vec<String>,
+    /// The views of each image its test accuracy averages (`plain` for runs written before
+    /// kiln recorded them).
+    pub test_views: TestViews,
 }
 
 impl RunInfo {
@@ -31,8 +35,11 @@ impl RunInfo {
     pub fn write(&self, dir: &Path) -> Result<(), FitError> {
         let [w, h, d] = self.input;
         let mut text = format!(
-            "model={}\ninput={w}x{h}x{d}\nmean={}\nstd={}\n",
-            self.model, self.stats.0, self.stats.1
+            "model={}\ninput={w}x{h}x{d}\nmean={}\nstd={}\ntest_views={}\n",
+            self.model,
+            self.stats.0,
+            self.stats.1,
+            self.test_views.name()
         );
         for class in &self.classes {
             text.push_str(&format!("class={class}\n"));
@@ -48,6 +55,7 @@ impl RunInfo {
             |what: &str, value: &str| checkpoint_error(&path, format!("bad {what} `{value}`"));
         let (mut model, mut input, mut mean, mut std) = (None, None, None, None);
         let mut classes = Vec::new();
+        let mut test_views = TestViews::Plain;
         for line in text.lines() {
             let Some((key, value)) = line.split_once('=') else {
                 continue;
@@ -64,6 +72,9 @@ impl RunInfo {
                 "mean" => mean = Some(value.parse().map_err(|_| bad("mean", value))?),
                 "std" => std = Some(value.parse().map_err(|_| bad("std", value))?),
                 "class" => classes.push(value.to_string()),
+                "test_views" => {
+                    test_views = value.parse().map_err(|_| bad("test_views", value))?;
+                }
                 _ => {}
             }
         }
@@ -73,6 +84,7 @@ impl RunInfo {
                 input,
                 stats: (mean, std),
                 classes,
+                test_views,
             }),
             _ => Err(checkpoint_error(
                 &path,
@@ -111,4 +123,43 @@ pub fn load_weights<M: Module>(model: M, file: &Path) -> Result<M, FitError> {
     model
         .try_load_file(file)
         .map_err(|e| checkpoint_error(file, format!("{e:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(test_views: TestViews) -> RunInfo {
+        RunInfo {
+            model: "resnet".into(),
+            input: [28, 28, 1],
+            stats: (0.25, 0.5),
+            classes: vec!["a".into(), "b".into()],
+            test_views,
+        }
+    }
+
+    #[test]
+    fn run_txt_round_trips_and_older_files_mean_plain_views() {
+        let dir = tempfile::tempdir().unwrap();
+        for views in [TestViews::Plain, TestViews::Flip] {
+            info(views).write(dir.path()).unwrap();
+            assert_eq!(RunInfo::read(dir.path()).unwrap(), info(views));
+        }
+        let path = dir.path().join(RunInfo::FILE);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let older: String = text
+            .lines()
+            .filter(|l| !l.starts_with("test_views="))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        std::fs::write(&path, older).unwrap();
+        assert_eq!(RunInfo::read(dir.path()).unwrap(), info(TestViews::Plain));
+        std::fs::write(&path, format!("{text}test_views=mirror\n")).unwrap();
+        let error = RunInfo::read(dir.path()).unwrap_err().to_string();
+        assert!(
+            error.contains("run.txt") && error.contains("bad test_views `mirror`"),
+            "{error}"
+        );
+    }
 }

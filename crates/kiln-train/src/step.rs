@@ -45,6 +45,47 @@ fn logits<M: Model>(model: &M, images: Tensor<4>) -> Result<Tensor<2>, TrainErro
     Ok(out.reshape([batch, classes]))
 }
 
+/// Which views of each image an evaluation averages the logits of: test-time augmentation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TestViews {
+    /// The image as it is.
+    #[default]
+    Plain,
+    /// The image and its mirror image (columns reversed): for a model trained with random
+    /// horizontal flips, to which both views are the same garment. Costs a second forward pass.
+    Flip,
+}
+
+impl TestViews {
+    /// The views a model trained with (`flips = true`) or without random horizontal flips is
+    /// tested on.
+    pub fn of_training(flips: bool) -> Self {
+        if flips { Self::Flip } else { Self::Plain }
+    }
+
+    /// The name in `run.txt` and on the command line: `plain` or `flip`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Plain => "plain",
+            Self::Flip => "flip",
+        }
+    }
+
+    /// The mean of the model's logits over these views of `images`.
+    ///
+    /// # Shapes
+    /// - `images`: `[batch, D, H, W]` → `[batch, C]`
+    fn logits<M: Model>(self, model: &M, images: Tensor<4>) -> Result<Tensor<2>, TrainError> {
+        match self {
+            Self::Plain => logits(model, images),
+            Self::Flip => {
+                let mirrored = logits(model, images.clone().flip([3]))?;
+                Ok((logits(model, images)? + mirrored) * 0.5)
+            }
+        }
+    }
+}
+
 /// One step of `optimizer` on the cross-entropy of `model` over a batch, against targets
 /// smoothed by `label_smoothing` (`Some(α)`: `1 − α` on the label and `α / C` on every class);
 /// returns the updated model and the batch's loss (the smoothed one) and accuracy (before the
@@ -87,6 +128,18 @@ fn predictions(logits: &Tensor<2>) -> Tensor<1, Int> {
     logits.clone().argmax(1).reshape([rows])
 }
 
+impl core::str::FromStr for TestViews {
+    type Err = String;
+
+    /// The views named `name` ([`TestViews::name`]).
+    fn from_str(name: &str) -> Result<Self, String> {
+        [Self::Plain, Self::Flip]
+            .into_iter()
+            .find(|v| v.name() == name)
+            .ok_or_else(|| format!("unknown test views `{name}`: use plain or flip"))
+    }
+}
+
 /// How many predictions equal their label.
 fn count_correct(predicted: Tensor<1, Int>, labels: Tensor<1, Int>) -> usize {
     predicted.equal(labels).int().sum().into_scalar::<i64>() as usize
@@ -112,10 +165,11 @@ pub fn evaluate<M: Model>(
     images: Tensor<4>,
     labels: Tensor<1, Int>,
 ) -> Result<Evaluation, TrainError> {
-    Ok(evaluate_predictions(model, images, labels)?.0)
+    Ok(evaluate_predictions(model, images, labels, TestViews::Plain)?.0)
 }
 
-/// [`evaluate`], also returning each example's predicted class.
+/// [`evaluate`] on the mean logits of `views` of each image, also returning each example's
+/// predicted class.
 ///
 /// # Shapes
 /// - `images`: `[batch, D, H, W]`, `labels`: `[batch]`
@@ -123,8 +177,9 @@ pub fn evaluate_predictions<M: Model>(
     model: &M,
     images: Tensor<4>,
     labels: Tensor<1, Int>,
+    views: TestViews,
 ) -> Result<(Evaluation, Vec<usize>), TrainError> {
-    let logits = logits(model, images)?;
+    let logits = views.logits(model, images)?;
     let total = labels.dims()[0];
     let loss = CrossEntropyLossConfig::new()
         .init(&logits.device())
