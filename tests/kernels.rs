@@ -118,3 +118,75 @@ fn a_short_training_run_follows_the_same_loss_curve_with_and_without_kernels() {
         );
     }
 }
+
+kiln::model! {
+    /// Batch norm followed by ReLU at the top level and inside a residual block, a convolution
+    /// followed by ReLU (no fused kernel: the default of `forward_relu_tensor`), and a residual
+    /// join followed by ReLU (`Act::add_relu`).
+    pub struct Fused {
+        input: [9, 9, 3],
+        conv1: conv(8, 3, pad = 1, bias = false),
+        bn1: batch_norm,
+        relu,
+        block: residual {
+            conv_a: conv(8, 3, pad = 1, bias = false),
+            bn_a: batch_norm,
+            relu,
+            conv_b: conv(8, 3, pad = 1),
+            relu,
+        },
+        relu,
+        global_avg_pool,
+        flatten,
+        fc: linear(4),
+    }
+}
+
+/// The model's output and its first convolution's weight gradient through `forward` (fused)
+/// or `forward_tapped` (each layer on its own), and the kernel calls the pass made.
+fn fused_or_not(model: &Fused, x: &Act<9, 9, 3>, fused: bool) -> (Vec<f32>, Vec<f32>, usize) {
+    let before = kernels::calls();
+    let out = if fused {
+        model.forward(x.clone())
+    } else {
+        model.forward_tapped(x.clone(), &mut |_, _| {})
+    };
+    let calls = kernels::calls() - before;
+    let out = out.into_tensor();
+    let grad = if out.device().is_autodiff() {
+        let grads = out.clone().powi_scalar(2).sum().backward();
+        let weight = model.conv1.inner.weight.val();
+        weight
+            .grad(&grads)
+            .unwrap()
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap()
+    } else {
+        Vec::new()
+    };
+    (out.into_data().try_to_vec::<f32>().unwrap(), grad, calls)
+}
+
+#[test]
+fn a_layer_and_the_relu_after_it_run_fused_with_the_same_values_and_gradients() {
+    let _turn = turn();
+    #[allow(deprecated)] // burn marks ndarray deprecated; kiln keeps it selectable
+    for device in [Device::flex(), Device::ndarray(), Device::flex().autodiff()] {
+        let model = Fused::init(&device);
+        let x = Act::<9, 9, 3>::random(5, &device);
+        let (fused, fused_grad, fused_calls) = fused_or_not(&model, &x, true);
+        let (plain, plain_grad, plain_calls) = fused_or_not(&model, &x, false);
+        // Fusing changes no value: the same map and the same ReLU, each applied once.
+        assert_eq!(fused, plain, "outputs on {device:?}");
+        assert_eq!(fused_grad, plain_grad, "weight gradients on {device:?}");
+        // `forward`: conv1, bn1 + relu, inside the block (fused in both passes) conv_a,
+        // bn_a + relu, conv_b, relu, then the join + relu. `forward_tapped` runs bn1 and its
+        // relu as two calls (and the join as burn's add, then kiln's relu: one call).
+        assert_eq!(
+            (fused_calls, plain_calls),
+            (7, 8),
+            "kernel calls on {device:?}"
+        );
+    }
+}

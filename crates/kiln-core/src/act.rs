@@ -99,14 +99,26 @@ impl<const W: usize, const H: usize, const D: usize> Act<W, H, D> {
     where
         L: Layer<W, H, D>,
     {
-        const {
-            let out = L::OUT;
-            assert!(
-                out[0] == W2 && out[1] == H2 && out[2] == D2,
-                "kiln shape error: the declared output type differs from the layer's output shape"
-            );
-        }
+        const { declared(L::OUT, [W2, H2, D2]) }
         Act::from_layer(layer.forward_tensor(self.tensor))
+    }
+
+    /// Applies `layer`, then ReLU, by [`Layer::forward_relu_tensor`] (one fused pass where the
+    /// layer has a fused kernel): what `kiln::model!`'s forward pass runs for a layer followed
+    /// by `relu`. The output type is checked as in [`apply`](Self::apply).
+    ///
+    /// # Shapes
+    /// - input: `[batch, D, H, W]`
+    /// - output: `[batch, D2, H2, W2]`
+    pub fn apply_relu<L, const W2: usize, const H2: usize, const D2: usize>(
+        self,
+        layer: &L,
+    ) -> Act<W2, H2, D2>
+    where
+        L: Layer<W, H, D>,
+    {
+        const { declared(L::OUT, [W2, H2, D2]) }
+        Act::from_layer(layer.forward_relu_tensor(self.tensor))
     }
 
     /// Concatenates along depth (an Inception join). `D3` must be `D + D2`, checked when the
@@ -126,6 +138,31 @@ impl<const W: usize, const H: usize, const D: usize> Act<W, H, D> {
             tensor: Tensor::cat(vec![self.tensor, other.tensor], 1),
         }
     }
+
+    /// `max(self + other, 0)`: a residual join and the ReLU after it, in one pass by kiln's
+    /// kernel where it serves the tensors (`f32` on flex or ndarray), burn's add and ReLU
+    /// otherwise. What `kiln::model!`'s forward pass runs for `residual { … }, relu`.
+    ///
+    /// # Shapes
+    /// - `self`, `other` and the output: `[batch, D, H, W]`
+    pub fn add_relu(self, other: Self) -> Self {
+        let tensor = if kiln_kernels::accepts(&self.tensor) && kiln_kernels::accepts(&other.tensor)
+        {
+            kiln_kernels::add_relu(self.tensor, other.tensor)
+        } else {
+            crate::layers::relu(self.tensor + other.tensor)
+        };
+        Self { tensor }
+    }
+}
+
+/// Fails the build when a layer's output shape `out` differs from the declared output type's
+/// (called in a `const` block of a generic function, so evaluated by `cargo build`).
+const fn declared(out: [usize; 3], declared: [usize; 3]) {
+    assert!(
+        out[0] == declared[0] && out[1] == declared[1] && out[2] == declared[2],
+        "kiln shape error: the declared output type differs from the layer's output shape"
+    );
 }
 
 impl<const N: usize> Act<1, 1, N> {

@@ -49,6 +49,16 @@ pub trait Layer<const W: usize, const H: usize, const D: usize>: Module + Sized 
     /// - output: `[batch, OUT[2], OUT[1], OUT[0]]`
     fn forward_tensor(&self, input: Tensor<4>) -> Tensor<4>;
 
+    /// Runs the layer, then ReLU: what `kiln::model!`'s forward pass calls for a layer followed
+    /// by `relu`. The default runs the two one after the other; a layer with a fused kernel
+    /// (batch norm) overrides it, with the same result.
+    ///
+    /// # Shapes
+    /// - as [`forward_tensor`](Layer::forward_tensor)
+    fn forward_relu_tensor(&self, input: Tensor<4>) -> Tensor<4> {
+        crate::layers::relu(self.forward_tensor(input))
+    }
+
     /// A short description for summaries, e.g. `conv 3×3/2 p1`.
     fn describe() -> String {
         let name = core::any::type_name::<Self>();

@@ -1,4 +1,4 @@
-//! ReLU and its gradient on contiguous `f32` slices, in parallel. burn-flex runs both as one
+//! ReLU, a sum followed by ReLU, and their gradient on contiguous `f32` slices, in parallel. burn-flex runs both as one
 //! serial loop, which on two cores takes twice as long as it needs to on every activation of
 //! a training step.
 
@@ -10,8 +10,13 @@ const CHUNK: usize = 1 << 15;
 
 /// Whether ReLU passes `x` through: positive, or NaN (which propagates, as in burn and
 /// PyTorch).
-fn passes(x: f32) -> bool {
+pub(crate) fn passes(x: f32) -> bool {
     x.is_nan() || x > 0.0
+}
+
+/// ReLU of one value: `x` where it [`passes`], else 0.
+pub(crate) fn relu_of(x: f32) -> f32 {
+    if passes(x) { x } else { 0.0 }
 }
 
 /// `max(x, 0)` element-wise; NaN stays NaN.
@@ -22,7 +27,24 @@ pub fn relu(x: &[f32]) -> Vec<f32> {
     // Collected straight from an indexed parallel iterator: no zero-filled buffer first.
     x.par_iter()
         .with_min_len(CHUNK)
-        .map(|&x| if passes(x) { x } else { 0.0 })
+        .map(|&x| relu_of(x))
+        .collect()
+}
+
+/// `max(a + b, 0)` element-wise, the join of a residual block and the ReLU after it in one
+/// pass; NaN stays NaN.
+///
+/// # Shapes
+/// - `a`, `b` and the result: any, the same
+///
+/// # Panics
+/// When `a` and `b` differ in length.
+pub fn add_relu(a: &[f32], b: &[f32]) -> Vec<f32> {
+    assert_eq!(a.len(), b.len(), "add + relu: sizes differ");
+    a.par_iter()
+        .zip(b)
+        .with_min_len(CHUNK)
+        .map(|(&a, &b)| relu_of(a + b))
         .collect()
 }
 

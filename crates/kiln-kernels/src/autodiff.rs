@@ -5,14 +5,16 @@ use burn::backend::autodiff::NodeId;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
-use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::autodiff::ops::{Backward, NodeGuard, Ops, OpsKind};
 use burn::backend::ops::ModuleOps;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, TensorMetadata};
 
 use crate::activation;
 use crate::conv::{self, ConvGeometry};
-use crate::extension::{ConvParams, KilnBackend, batch_norm_train, conv2d_forward, geometry, relu};
+use crate::extension::{
+    ConvParams, KilnBackend, add_relu, batch_norm_train, conv2d_forward, geometry, relu,
+};
 use crate::norm::{self, NormShape};
 use crate::storage::CpuStorage;
 
@@ -74,12 +76,21 @@ fn record<B: CpuStorage, C: CheckpointStrategy, const N: usize>(
     }
 }
 
-/// Batch norm's backward step.
+/// Batch norm's backward step (of batch norm followed by ReLU, when fused).
 #[derive(Debug)]
 struct BatchNormBackward;
 
-/// The checkpointed input and γ, the batch mean and variance, and ε.
-type BatchNormState<B> = (NodeId, NodeId, FloatTensor<B>, FloatTensor<B>, f64);
+/// The checkpointed input, γ and β, the batch mean and variance, ε, and whether a ReLU was
+/// fused into the forward pass.
+type BatchNormState<B> = (
+    NodeId,
+    NodeId,
+    NodeId,
+    FloatTensor<B>,
+    FloatTensor<B>,
+    f64,
+    bool,
+);
 
 impl<B: CpuStorage> Backward<B, 3> for BatchNormBackward {
     type State = BatchNormState<B>;
@@ -91,20 +102,17 @@ impl<B: CpuStorage> Backward<B, 3> for BatchNormBackward {
         checkpointer: &mut Checkpointer,
     ) {
         let grad = grads.consume::<B>(&ops.node);
-        let (x_state, gamma_state, mean, var, epsilon) = ops.state;
+        let (x_state, gamma_state, beta_state, mean, var, epsilon, relu) = ops.state;
         let x = checkpointer.retrieve_node_output::<FloatTensor<B>>(x_state);
-        let gamma = checkpointer.retrieve_node_output::<FloatTensor<B>>(gamma_state);
+        let [gamma, beta] = [gamma_state, beta_state]
+            .map(|node| B::to_f32_vec(&checkpointer.retrieve_node_output(node)));
+        let [mean, var] = [&mean, &var].map(B::to_f32_vec);
         let dims = x.shape();
         let shape = NormShape::of(&dims);
         let (dx, dgamma, dbeta) = B::with_f32(&x, |x| {
             B::with_f32(&grad, |dy| {
-                B::with_f32(&gamma, |g| {
-                    B::with_f32(&mean, |m| {
-                        B::with_f32(&var, |v| {
-                            norm::train_backward(shape, x, g, m, v, epsilon, dy)
-                        })
-                    })
-                })
+                let stats = [&gamma[..], &beta, &mean, &var];
+                norm::train_backward(shape, x, dy, stats, epsilon, relu)
             })
         });
         let [node_x, node_gamma, node_beta] = ops.parents;
@@ -121,28 +129,45 @@ impl<B: CpuStorage> Backward<B, 3> for BatchNormBackward {
     }
 }
 
-/// ReLU's backward step: keeps the output, which says where the input passed.
+/// The backward step of ReLU over its `N` operands' sum (ReLU itself with one, a residual
+/// join and its ReLU with two): keeps the output, which says where the sum passed, and gives
+/// every operand the same gradient.
 #[derive(Debug)]
 struct ReluBackward;
 
-impl<B: CpuStorage> Backward<B, 1> for ReluBackward {
+impl<B: CpuStorage, const N: usize> Backward<B, N> for ReluBackward {
     type State = FloatTensor<B>;
 
     fn backward(
         self,
-        ops: Ops<Self::State, 1>,
+        ops: Ops<Self::State, N>,
         grads: &mut Gradients,
         _checkpointer: &mut Checkpointer,
     ) {
         let grad = grads.consume::<B>(&ops.node);
-        let [node] = ops.parents;
-        if let Some(node) = node {
-            let output = ops.state;
-            let dx = B::with_f32(&output, |y| {
-                B::with_f32(&grad, |dy| activation::relu_backward(y, dy))
-            });
-            grads.register::<B>(node.id, B::from_f32(dx, &output.shape()));
+        if ops.parents.iter().all(Option::is_none) {
+            return;
         }
+        let output = ops.state;
+        let dx = B::with_f32(&output, |y| {
+            B::with_f32(&grad, |dy| activation::relu_backward(y, dy))
+        });
+        let dx = B::from_f32(dx, &output.shape());
+        for node in ops.parents.into_iter().flatten() {
+            grads.register::<B>(node.id, dx.clone());
+        }
+    }
+}
+
+/// `y`, the ReLU of the sum of the tensors of `nodes`, with its backward step recorded when a
+/// gradient is wanted.
+fn track_relu<B: CpuStorage, C: CheckpointStrategy, const N: usize>(
+    nodes: [NodeGuard; N],
+    y: FloatTensor<B>,
+) -> FloatTensor<Autodiff<B, C>> {
+    match ReluBackward.prepare::<C>(nodes).compute_bound().stateful() {
+        OpsKind::Tracked(prep) => prep.finish(y.clone(), y),
+        OpsKind::UnTracked(prep) => prep.finish(y),
     }
 }
 
@@ -173,10 +198,16 @@ impl<B: KilnBackend + CpuStorage, C: CheckpointStrategy> KilnBackend for Autodif
         gamma: FloatTensor<Self>,
         beta: FloatTensor<Self>,
         epsilon: f64,
+        relu: bool,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
         let nodes = [x.node(), gamma.node(), beta.node()];
-        let (y, mean, var) =
-            batch_norm_train::<B>(x.primitive(), gamma.primitive(), beta.primitive(), epsilon);
+        let (y, mean, var) = batch_norm_train::<B>(
+            x.primitive(),
+            gamma.primitive(),
+            beta.primitive(),
+            epsilon,
+            relu,
+        );
         let y = match BatchNormBackward
             .prepare::<C>(nodes)
             .compute_bound()
@@ -186,9 +217,11 @@ impl<B: KilnBackend + CpuStorage, C: CheckpointStrategy> KilnBackend for Autodif
                 let state = (
                     prep.checkpoint(&x),
                     prep.checkpoint(&gamma),
+                    prep.checkpoint(&beta),
                     mean.clone(),
                     var.clone(),
                     epsilon,
+                    relu,
                 );
                 prep.finish(state, y)
             }
@@ -203,19 +236,16 @@ impl<B: KilnBackend + CpuStorage, C: CheckpointStrategy> KilnBackend for Autodif
     }
 
     fn kiln_relu(x: FloatTensor<Self>) -> FloatTensor<Self> {
-        let y = relu::<B>(x.primitive());
-        match ReluBackward
-            .prepare::<C>([x.node()])
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(prep) => prep.finish(y.clone(), y),
-            OpsKind::UnTracked(prep) => prep.finish(y),
-        }
+        track_relu::<B, C, 1>([x.node()], relu::<B>(x.primitive()))
+    }
+
+    fn kiln_add_relu(a: FloatTensor<Self>, b: FloatTensor<Self>) -> FloatTensor<Self> {
+        let y = add_relu::<B>(a.primitive(), b.primitive());
+        track_relu::<B, C, 2>([a.node(), b.node()], y)
     }
 
     /// Inference-mode batch norm on a training device (a frozen layer): burn's differentiable
-    /// composition, since gradients may still flow through it.
+    /// composition, since gradients may still flow through it, then kiln's ReLU with `relu`.
     fn kiln_batch_norm(
         x: FloatTensor<Self>,
         gamma: FloatTensor<Self>,
@@ -223,7 +253,9 @@ impl<B: KilnBackend + CpuStorage, C: CheckpointStrategy> KilnBackend for Autodif
         mean: FloatTensor<Self>,
         var: FloatTensor<Self>,
         epsilon: f64,
+        relu: bool,
     ) -> FloatTensor<Self> {
-        <Self as ModuleOps<Self>>::batch_norm(x, gamma, beta, mean, var, epsilon)
+        let y = <Self as ModuleOps<Self>>::batch_norm(x, gamma, beta, mean, var, epsilon);
+        if relu { Self::kiln_relu(y) } else { y }
     }
 }

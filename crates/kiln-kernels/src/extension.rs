@@ -67,8 +67,9 @@ pub trait KilnBackend: Backend {
         params: ConvParams,
     ) -> FloatTensor<Self>;
 
-    /// Training-mode batch normalisation with the batch's statistics; returns the output, the
-    /// batch mean and the biased batch variance (for the running statistics).
+    /// Training-mode batch normalisation with the batch's statistics, followed in the same
+    /// pass by ReLU when `relu` is true; returns the output, the batch mean and the biased
+    /// batch variance (for the running statistics).
     ///
     /// # Shapes
     /// - `x`: `[batch, channels, …]`; `gamma`, `beta`: `[channels]`
@@ -78,6 +79,7 @@ pub trait KilnBackend: Backend {
         gamma: FloatTensor<Self>,
         beta: FloatTensor<Self>,
         epsilon: f64,
+        relu: bool,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
 
     /// ReLU, `max(x, 0)` element-wise (NaN stays NaN, as in burn).
@@ -86,7 +88,14 @@ pub trait KilnBackend: Backend {
     /// - `x` and the output: any, the same
     fn kiln_relu(x: FloatTensor<Self>) -> FloatTensor<Self>;
 
-    /// Inference-mode batch normalisation with the given statistics.
+    /// `max(a + b, 0)` element-wise: a residual join and the ReLU after it (NaN stays NaN).
+    ///
+    /// # Shapes
+    /// - `a`, `b` and the output: any, the same
+    fn kiln_add_relu(a: FloatTensor<Self>, b: FloatTensor<Self>) -> FloatTensor<Self>;
+
+    /// Inference-mode batch normalisation with the given statistics, followed in the same
+    /// pass by ReLU when `relu` is true.
     ///
     /// # Shapes
     /// - `x`: `[batch, channels, …]`; `gamma`, `beta`, `mean`, `var`: `[channels]`
@@ -98,6 +107,7 @@ pub trait KilnBackend: Backend {
         mean: FloatTensor<Self>,
         var: FloatTensor<Self>,
         epsilon: f64,
+        relu: bool,
     ) -> FloatTensor<Self>;
 }
 
@@ -118,19 +128,19 @@ pub(crate) fn conv2d_forward<B: CpuStorage>(
     B::from_f32(out, &g.output_shape())
 }
 
-/// Training-mode batch norm on a CPU backend's primitives.
+/// Training-mode batch norm (then ReLU with `relu`) on a CPU backend's primitives.
 pub(crate) fn batch_norm_train<B: CpuStorage>(
     x: &FloatTensor<B>,
     gamma: &FloatTensor<B>,
     beta: &FloatTensor<B>,
     epsilon: f64,
+    relu: bool,
 ) -> (FloatTensor<B>, FloatTensor<B>, FloatTensor<B>) {
     let dims = x.shape();
     let shape = NormShape::of(&dims);
+    let (gamma, beta) = (B::to_f32_vec(gamma), B::to_f32_vec(beta));
     let (y, mean, var) = B::with_f32(x, |x| {
-        B::with_f32(gamma, |g| {
-            B::with_f32(beta, |b| norm::train_forward(shape, x, g, b, epsilon))
-        })
+        norm::train_forward(shape, x, [&gamma, &beta], epsilon, relu)
     });
     let channels = [shape.channels];
     (
@@ -140,22 +150,18 @@ pub(crate) fn batch_norm_train<B: CpuStorage>(
     )
 }
 
-/// Inference-mode batch norm on a CPU backend's primitives.
+/// Inference-mode batch norm (then ReLU with `relu`) on a CPU backend's primitives.
 fn batch_norm<B: CpuStorage>(
     x: &FloatTensor<B>,
-    [gamma, beta, mean, var]: [&FloatTensor<B>; 4],
+    stats: [&FloatTensor<B>; 4],
     epsilon: f64,
+    relu: bool,
 ) -> FloatTensor<B> {
     let dims = x.shape();
     let shape = NormShape::of(&dims);
+    let [gamma, beta, mean, var] = stats.map(B::to_f32_vec);
     let y = B::with_f32(x, |x| {
-        B::with_f32(gamma, |g| {
-            B::with_f32(beta, |b| {
-                B::with_f32(mean, |m| {
-                    B::with_f32(var, |v| norm::inference(shape, x, g, b, m, v, epsilon))
-                })
-            })
-        })
+        norm::inference(shape, x, [&gamma, &beta, &mean, &var], epsilon, relu)
     });
     B::from_f32(y, &dims)
 }
@@ -163,6 +169,12 @@ fn batch_norm<B: CpuStorage>(
 /// ReLU on a CPU backend's primitives.
 pub(crate) fn relu<B: CpuStorage>(x: &FloatTensor<B>) -> FloatTensor<B> {
     B::from_f32(B::with_f32(x, activation::relu), &x.shape())
+}
+
+/// `max(a + b, 0)` on a CPU backend's primitives.
+pub(crate) fn add_relu<B: CpuStorage>(a: &FloatTensor<B>, b: &FloatTensor<B>) -> FloatTensor<B> {
+    let y = B::with_f32(a, |a| B::with_f32(b, |b| activation::add_relu(a, b)));
+    B::from_f32(y, &a.shape())
 }
 
 /// Implements [`KilnBackend`] for CPU backends with kiln's kernels.
@@ -191,8 +203,9 @@ macro_rules! cpu_backend {
                 gamma: FloatTensor<Self>,
                 beta: FloatTensor<Self>,
                 epsilon: f64,
+                relu: bool,
             ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
-                batch_norm_train::<Self>(&x, &gamma, &beta, epsilon)
+                batch_norm_train::<Self>(&x, &gamma, &beta, epsilon, relu)
             }
 
             fn kiln_batch_norm(
@@ -202,12 +215,17 @@ macro_rules! cpu_backend {
                 mean: FloatTensor<Self>,
                 var: FloatTensor<Self>,
                 epsilon: f64,
+                relu: bool,
             ) -> FloatTensor<Self> {
-                batch_norm::<Self>(&x, [&gamma, &beta, &mean, &var], epsilon)
+                batch_norm::<Self>(&x, [&gamma, &beta, &mean, &var], epsilon, relu)
             }
 
             fn kiln_relu(x: FloatTensor<Self>) -> FloatTensor<Self> {
                 relu::<Self>(&x)
+            }
+
+            fn kiln_add_relu(a: FloatTensor<Self>, b: FloatTensor<Self>) -> FloatTensor<Self> {
+                add_relu::<Self>(&a, &b)
             }
         }
     )*};

@@ -2,10 +2,10 @@
 //! for burn's `Flex` and `NdArray` backends and reached through burn's backend extension, with
 //! hand-written gradients under `Autodiff`.
 //!
-//! kiln's typed layers call [`conv2d`], [`batch_norm_train`], [`batch_norm`] and [`relu`]
-//! when [`accepts`] says the kernels serve the input, and burn's own operator otherwise (wgpu,
-//! cuda, grouped convolutions, other dtypes, or kernels switched off). Nothing changes for a
-//! model's author: the same `model!` gets the fast path. 3×3-like convolutions run as direct
+//! kiln's typed layers call [`conv2d`], [`batch_norm_train`], [`batch_norm`] (either with a
+//! ReLU fused in), [`relu`] and [`add_relu`] when [`accepts`] says the kernels serve the input, and burn's
+//! own operator otherwise (wgpu, cuda, grouped convolutions, other dtypes, or kernels switched
+//! off). Nothing changes for a model's author: the same `model!` gets the fast path. 3×3-like convolutions run as direct
 //! convolutions in AVX-512 or AVX2 register tiles, the widest the CPU has ([`conv::direct`]),
 //! the others as im2col + gemm ([`conv::lowered`]).
 //!
@@ -98,6 +98,27 @@ pub fn relu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     Tensor::from_dispatch(<Dispatch as KilnBackend>::kiln_relu(x.into_dispatch()))
 }
 
+/// `max(a + b, 0)` element-wise by kiln's parallel kernel, with its gradient when `a` or `b`
+/// is tracked by autodiff: a residual join and the ReLU after it in one pass (what `model!`
+/// runs for `residual { … }, relu`). NaN stays NaN.
+///
+/// # Shapes
+/// - `a`, `b` and the output: any, the same
+///
+/// # Panics
+/// When [`accepts`] is false for `a` or `b`.
+pub fn add_relu<const D: usize>(a: Tensor<D>, b: Tensor<D>) -> Tensor<D> {
+    assert!(
+        accepts(&a) && accepts(&b),
+        "kiln kernels do not serve these tensors; use burn's add and relu"
+    );
+    switch::count_call();
+    Tensor::from_dispatch(<Dispatch as KilnBackend>::kiln_add_relu(
+        a.into_dispatch(),
+        b.into_dispatch(),
+    ))
+}
+
 /// Whether kiln's kernels take `x`: they are enabled, `x` lives on a flex or ndarray device
 /// (with or without autodiff) and holds `f32`.
 pub fn accepts<const N: usize>(x: &Tensor<N>) -> bool {
@@ -110,9 +131,10 @@ pub fn calls() -> usize {
     switch::calls()
 }
 
-/// Training-mode batch normalisation by kiln's fused kernel (gradients under autodiff):
-/// returns the output, the batch mean and the biased batch variance, which are constants to
-/// autodiff (for the running statistics).
+/// Training-mode batch normalisation by kiln's fused kernel (gradients under autodiff), with
+/// `relu` followed by ReLU in the same pass (what `model!` runs for `batch_norm, relu`): returns
+/// the output, the batch mean and the biased batch variance, which are constants to autodiff
+/// (for the running statistics).
 ///
 /// # Shapes
 /// - `x`: `[batch, channels, …]`; `gamma`, `beta`: `[channels]`
@@ -125,6 +147,7 @@ pub fn batch_norm_train<const D: usize>(
     gamma: Tensor<1>,
     beta: Tensor<1>,
     epsilon: f64,
+    relu: bool,
 ) -> (Tensor<D>, Tensor<1>, Tensor<1>) {
     assert!(
         accepts(&x),
@@ -136,6 +159,7 @@ pub fn batch_norm_train<const D: usize>(
         gamma.into_dispatch(),
         beta.into_dispatch(),
         epsilon,
+        relu,
     );
     (
         Tensor::from_dispatch(y),
@@ -144,7 +168,8 @@ pub fn batch_norm_train<const D: usize>(
     )
 }
 
-/// Inference-mode batch normalisation with given statistics, one pass over `x`.
+/// Inference-mode batch normalisation with given statistics, one pass over `x`, with `relu`
+/// followed by ReLU in the same pass.
 ///
 /// # Shapes
 /// - `x`: `[batch, channels, …]`; `gamma`, `beta`, `mean`, `var`: `[channels]`
@@ -156,6 +181,7 @@ pub fn batch_norm<const D: usize>(
     x: Tensor<D>,
     [gamma, beta, mean, var]: [Tensor<1>; 4],
     epsilon: f64,
+    relu: bool,
 ) -> Tensor<D> {
     assert!(
         accepts(&x),
@@ -169,5 +195,6 @@ pub fn batch_norm<const D: usize>(
         mean.into_dispatch(),
         var.into_dispatch(),
         epsilon,
+        relu,
     ))
 }

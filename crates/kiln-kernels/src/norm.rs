@@ -6,6 +6,8 @@
 
 use rayon::prelude::*;
 
+use crate::activation;
+
 /// The sizes of a batch-normalised tensor: `[batch, channels, pixels]` with pixels = H·W.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NormShape {
@@ -47,18 +49,18 @@ fn map_channels<T: Send>(shape: NormShape, f: impl Fn(usize) -> T + Sync + Send)
     (0..shape.channels).into_par_iter().map(f).collect()
 }
 
-/// Writes `out = a·first + b·second + c` element-wise, with `[a, b, c]` the coefficients of
-/// each element's channel, in parallel over planes. The coefficients are fixed within a
-/// plane, so the inner loop is a plain vectorisable multiply-add. The output is written once,
-/// without zero-filling it first: the memset took a third of a batch-norm forward pass.
+/// Writes `out[i] = element(channel)(first[i], second[i])` over every plane, in parallel over
+/// planes: `element` gives each plane's function of its channel, fixed within the plane, so the
+/// inner loop is a plain vectorisable map. The output is written once, without zero-filling it
+/// first: the memset took a third of a batch-norm forward pass.
 ///
 /// # Panics
 /// When `first` or `second` does not hold `shape`'s elements.
-fn map_planes(
+fn map_planes<F: Fn(f32, f32) -> f32>(
     shape: NormShape,
     first: &[f32],
     second: &[f32],
-    coefficients: &[[f32; 3]],
+    element: impl Fn(usize) -> F + Sync,
 ) -> Vec<f32> {
     let len = shape.len();
     assert!(
@@ -75,9 +77,9 @@ fn map_planes(
         )
         .enumerate()
         .for_each(|(plane, (out, (first, second)))| {
-            let [a, b, c] = coefficients[plane % shape.channels];
+            let f = element(plane % shape.channels);
             for ((o, &u), &v) in out.iter_mut().zip(first).zip(second) {
-                o.write(a * u + b * v + c);
+                o.write(f(u, v));
             }
         });
     // SAFETY: `first` and `second` hold `len` elements (asserted), so each of the `len`
@@ -137,8 +139,9 @@ fn channel_sums<const K: usize>(
 }
 
 /// Training-mode batch norm: normalises each channel with the batch's mean and biased
-/// variance, then scales by `gamma` and shifts by `beta`. Returns the output, the mean and the
-/// biased variance (what burn feeds its running statistics).
+/// variance, then scales by `gamma` and shifts by `beta`, and with `relu` applies ReLU in the
+/// same pass. Returns the output, the mean and the biased variance (what burn feeds its
+/// running statistics).
 ///
 /// # Shapes
 /// - `x`: `[batch, channels, …]` as `shape`; `gamma`, `beta`: `[channels]`
@@ -146,9 +149,9 @@ fn channel_sums<const K: usize>(
 pub fn train_forward(
     shape: NormShape,
     x: &[f32],
-    gamma: &[f32],
-    beta: &[f32],
+    [gamma, beta]: [&[f32]; 2],
     epsilon: f64,
+    relu: bool,
 ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     assert_eq!(x.len(), shape.len(), "batch norm: input size");
     let count = shape.per_channel() as f64;
@@ -162,13 +165,14 @@ pub fn train_forward(
         let shift = sum / count;
         (k as f64 + shift, (sq / count - shift * shift).max(0.0))
     });
-    let y = affine(shape, x, gamma, beta, &stats, epsilon);
-    let mean = stats.iter().map(|s| s.0 as f32).collect();
-    let var = stats.iter().map(|s| s.1 as f32).collect();
-    (y, mean, var)
+    let mean: Vec<f32> = stats.iter().map(|s| s.0 as f32).collect();
+    let var: Vec<f32> = stats.iter().map(|s| s.1 as f32).collect();
+    let map = scale_shift([gamma, beta, &mean, &var], epsilon);
+    (affine(shape, x, &map, relu), mean, var)
 }
 
-/// Inference-mode batch norm with the given (running) statistics.
+/// Inference-mode batch norm with the given (running) statistics, with `relu` followed by
+/// ReLU in the same pass.
 ///
 /// # Shapes
 /// - `x`: `[batch, channels, …]` as `shape`; `gamma`, `beta`, `mean`, `var`: `[channels]`
@@ -176,54 +180,73 @@ pub fn train_forward(
 pub fn inference(
     shape: NormShape,
     x: &[f32],
-    gamma: &[f32],
-    beta: &[f32],
-    mean: &[f32],
-    var: &[f32],
+    stats: [&[f32]; 4],
     epsilon: f64,
+    relu: bool,
 ) -> Vec<f32> {
     assert_eq!(x.len(), shape.len(), "batch norm: input size");
-    let stats: Vec<(f64, f64)> = mean
-        .iter()
-        .zip(var)
-        .map(|(&m, &v)| (m as f64, v as f64))
-        .collect();
-    affine(shape, x, gamma, beta, &stats, epsilon)
+    affine(shape, x, &scale_shift(stats, epsilon), relu)
 }
 
-/// `(x − mean)/√(var + ε)·γ + β`, per channel, as one multiply-add per value.
-fn affine(
+/// Per channel `[a, c]` of the map `y = a·x + c` = (x − mean)/√(var + ε)·γ + β, from
+/// `[gamma, beta, mean, var]`. Training passes the `f32` statistics it returns, so its
+/// backward pass can rebuild the very same map.
+fn scale_shift([gamma, beta, mean, var]: [&[f32]; 4], epsilon: f64) -> Vec<[f32; 2]> {
+    (0..gamma.len())
+        .map(|c| {
+            let scale = gamma[c] as f64 / (var[c] as f64 + epsilon).sqrt();
+            [
+                scale as f32,
+                (beta[c] as f64 - mean[c] as f64 * scale) as f32,
+            ]
+        })
+        .collect()
+}
+
+/// The normalised value of `x` under its channel's map `[a, c]`: one multiply-add, shared by
+/// the forward pass and the fused ReLU's backward pass so that both see the same value.
+fn normalised([a, c]: [f32; 2], x: f32) -> f32 {
+    a * x + c
+}
+
+/// `map` applied to every value of its channel, followed by ReLU with `relu`.
+fn affine(shape: NormShape, x: &[f32], map: &[[f32; 2]], relu: bool) -> Vec<f32> {
+    if relu {
+        affine_then(shape, x, map, activation::relu_of)
+    } else {
+        affine_then(shape, x, map, |y| y)
+    }
+}
+
+/// `finish` of `map` applied to every value of its channel (one monomorphic loop per `finish`).
+fn affine_then(
     shape: NormShape,
     x: &[f32],
-    gamma: &[f32],
-    beta: &[f32],
-    stats: &[(f64, f64)],
-    epsilon: f64,
+    map: &[[f32; 2]],
+    finish: impl Fn(f32) -> f32 + Copy + Sync,
 ) -> Vec<f32> {
-    let coefficients: Vec<[f32; 3]> = stats
-        .iter()
-        .zip(gamma.iter().zip(beta))
-        .map(|(&(mean, var), (&g, &b))| {
-            let scale = g as f64 / (var + epsilon).sqrt();
-            [scale as f32, 0.0, (b as f64 - mean * scale) as f32]
-        })
-        .collect();
-    map_planes(shape, x, x, &coefficients)
+    map_planes(shape, x, x, |c| {
+        let k = map[c];
+        move |x, _| finish(normalised(k, x))
+    })
 }
 
-/// Gradients of training-mode batch norm with respect to its input, `gamma` and `beta`.
+/// Gradients of training-mode batch norm (followed by ReLU with `relu`) with respect to its
+/// input, `gamma` and `beta`. With `relu`, the incoming gradient is dropped where the
+/// normalised value, rebuilt from the returned statistics exactly as the forward pass computed
+/// it, did not pass the ReLU.
 ///
 /// # Shapes
-/// - `x`, `grad`: `[batch, channels, …]` as `shape`; `gamma`, `mean`, `var`: `[channels]`
+/// - `x`, `grad`: `[batch, channels, …]` as `shape`; `gamma`, `beta`, `mean`, `var`:
+///   `[channels]`
 /// - returns `([batch, channels, …], [channels], [channels])`
 pub fn train_backward(
     shape: NormShape,
     x: &[f32],
-    gamma: &[f32],
-    mean: &[f32],
-    var: &[f32],
-    epsilon: f64,
     grad: &[f32],
+    stats: [&[f32]; 4],
+    epsilon: f64,
+    relu: bool,
 ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     assert_eq!(x.len(), shape.len(), "batch norm backward: input size");
     assert_eq!(
@@ -231,14 +254,43 @@ pub fn train_backward(
         shape.len(),
         "batch norm backward: gradient size"
     );
+    if relu {
+        let map = scale_shift(stats, epsilon);
+        gated_backward(shape, x, grad, stats, epsilon, |c| {
+            let k = map[c];
+            move |dy, x| {
+                if activation::passes(normalised(k, x)) {
+                    dy
+                } else {
+                    0.0
+                }
+            }
+        })
+    } else {
+        gated_backward(shape, x, grad, stats, epsilon, |_| |dy, _| dy)
+    }
+}
+
+/// Batch norm's gradients for the incoming gradient `gate(channel)(dy, x)`.
+fn gated_backward<G: Fn(f32, f32) -> f32 + Copy>(
+    shape: NormShape,
+    x: &[f32],
+    grad: &[f32],
+    [gamma, _, mean, var]: [&[f32]; 4],
+    epsilon: f64,
+    gate: impl Fn(usize) -> G + Sync,
+) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     let inv_std: Vec<f64> = var
         .iter()
         .map(|&v| 1.0 / (v as f64 + epsilon).sqrt())
         .collect();
     // Per channel: Σ dy (β's gradient) and Σ dy·x̂ (γ's gradient).
     let sums = map_channels(shape, |c| {
-        let m = mean[c];
-        let [sum_dy, sum_dy_centred] = channel_sums(shape, grad, x, c, |dy, x| [dy, dy * (x - m)]);
+        let (m, gate) = (mean[c], gate(c));
+        let [sum_dy, sum_dy_centred] = channel_sums(shape, grad, x, c, move |dy, x| {
+            let dy = gate(dy, x);
+            [dy, dy * (x - m)]
+        });
         (sum_dy, sum_dy_centred * inv_std[c])
     });
     let count = shape.per_channel() as f64;
@@ -254,7 +306,10 @@ pub fn train_backward(
             [a as f32, b as f32, offset as f32]
         })
         .collect();
-    let dx = map_planes(shape, grad, x, &coefficients);
+    let dx = map_planes(shape, grad, x, |c| {
+        let ([a, b, offset], gate) = (coefficients[c], gate(c));
+        move |dy, x| a * gate(dy, x) + b * x + offset
+    });
     let dgamma = sums.iter().map(|s| s.1 as f32).collect();
     let dbeta = sums.iter().map(|s| s.0 as f32).collect();
     (dx, dgamma, dbeta)
@@ -281,7 +336,7 @@ mod tests {
                 level + 0.01 * (((i * 7) % 11) as f32 - 5.0) / 5.0
             })
             .collect();
-        let (_, mean, var) = train_forward(shape, &x, &[1.0; 2], &[0.0; 2], 1e-5);
+        let (_, mean, var) = train_forward(shape, &x, [&[1.0; 2], &[0.0; 2]], 1e-5, false);
         for c in 0..2 {
             let values: Vec<f64> = shape.planes(&x, c).flatten().map(|&v| v as f64).collect();
             let m = values.iter().sum::<f64>() / values.len() as f64;

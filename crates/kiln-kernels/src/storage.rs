@@ -17,6 +17,11 @@ pub trait CpuStorage: Backend {
 
     /// A tensor of `shape` holding `data` in row-major order.
     fn from_f32(data: Vec<f32>, shape: &[usize]) -> FloatTensor<Self>;
+
+    /// The tensor's elements in row-major order, copied (for per-channel vectors).
+    fn to_f32_vec(tensor: &FloatTensor<Self>) -> Vec<f32> {
+        Self::with_f32(tensor, <[f32]>::to_vec)
+    }
 }
 
 impl CpuStorage for Flex {

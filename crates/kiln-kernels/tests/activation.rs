@@ -1,5 +1,5 @@
-//! kiln's ReLU against burn's: values and gradient, on flex and ndarray, including NaN, zero
-//! and tensors larger than one parallel job.
+//! kiln's ReLU and its sum-then-ReLU against burn's: values and gradients, on flex and ndarray,
+//! including NaN, zero and tensors larger than one parallel job.
 
 // burn marks its ndarray backend deprecated; kiln keeps serving it.
 #![allow(deprecated)]
@@ -35,38 +35,74 @@ fn assert_same(got: &[f32], want: &[f32], what: &str) {
     }
 }
 
-fn check(device: &Device, shape: [usize; 4]) {
-    let len = shape.iter().product();
-    let x = Tensor::<4>::from_data(TensorData::new(inputs(len), shape), device);
+/// Operand `i` of a case: [`inputs`] rotated by `5·i`, so that a sum pairs different cases.
+fn operand(i: usize, shape: [usize; 4], device: &Device) -> Tensor<4> {
+    let mut data = inputs(shape.iter().product());
+    let len = data.len();
+    data.rotate_left(5 * i % len);
+    Tensor::from_data(TensorData::new(data, shape), device)
+}
+
+/// `kiln` against `burn` on `N` operands: the values, and the gradient of Σ y·r with respect
+/// to each operand.
+fn check<const N: usize>(
+    device: &Device,
+    shape: [usize; 4],
+    kiln: impl Fn([Tensor<4>; N]) -> Tensor<4>,
+    burn: impl Fn([Tensor<4>; N]) -> Tensor<4>,
+) {
+    let len: usize = shape.iter().product();
+    let xs = |device: &Device| std::array::from_fn(|i| operand(i, shape, device));
     assert_same(
-        &values(kiln_kernels::relu(x.clone())),
-        &values(burn_relu(x)),
+        &values(kiln(xs(device))),
+        &values(burn(xs(device))),
         "forward",
     );
     let device = device.clone().autodiff();
-    let x = Tensor::<4>::from_data(TensorData::new(inputs(len), shape), &device);
     let r = Tensor::<4>::from_data(
         TensorData::new((0..len).map(|i| i as f32 - 3.5).collect(), shape),
         &device,
     );
-    let gradient = |with_kiln: bool| {
-        let x = x.clone().require_grad();
+    let gradients = |with_kiln: bool| {
+        let xs: [Tensor<4>; N] = xs(&device).map(Tensor::require_grad);
         let y = if with_kiln {
-            kiln_kernels::relu(x.clone())
+            kiln(xs.clone())
         } else {
-            burn_relu(x.clone())
+            burn(xs.clone())
         };
         let grads = y.mul(r.clone()).sum().backward();
-        values(x.grad(&grads).unwrap())
+        xs.map(|x| values(x.grad(&grads).unwrap()))
     };
-    assert_same(&gradient(true), &gradient(false), "gradient");
+    for (i, (got, want)) in gradients(true).iter().zip(gradients(false)).enumerate() {
+        assert_same(got, &want, &format!("gradient of operand {i}"));
+    }
 }
 
 #[test]
 fn relu_and_its_gradient_match_burn_on_flex_and_ndarray() {
     for device in [Device::flex(), Device::ndarray()] {
-        check(&device, [2, 3, 5, 7]);
-        // More elements than one parallel job (32 768).
-        check(&device, [4, 16, 28, 28]);
+        // The second shape has more elements than one parallel job (32 768).
+        for shape in [[2, 3, 5, 7], [4, 16, 28, 28]] {
+            check(
+                &device,
+                shape,
+                |[x]| kiln_kernels::relu(x),
+                |[x]| burn_relu(x),
+            );
+        }
+    }
+}
+
+#[test]
+fn a_sum_then_relu_and_its_gradients_match_burn_on_flex_and_ndarray() {
+    for device in [Device::flex(), Device::ndarray()] {
+        for shape in [[2, 3, 5, 7], [4, 16, 28, 28]] {
+            check(
+                &device,
+                shape,
+                |[a, b]| kiln_kernels::add_relu(a, b),
+                |[a, b]| burn_relu(a + b),
+            );
+        }
     }
 }

@@ -1,6 +1,8 @@
-//! kiln's fused batch norm against burn's own operators: training forward (output and
-//! statistics), every gradient, and inference, on flex and ndarray.
+//! kiln's fused batch norm, alone and with a ReLU fused in, against burn's own operators
+//! (burn's batch norm, then burn's ReLU): training forward (output and statistics), every
+//! gradient, and inference, on flex and ndarray.
 
+use burn::tensor::activation::relu as burn_relu;
 use burn::tensor::module::{batch_norm as burn_batch_norm, batch_norm_train as burn_train};
 use burn::tensor::{Device, Distribution, Tensor, TensorData};
 use proptest::prelude::*;
@@ -34,24 +36,43 @@ fn spread_input(dims: [usize; 4], device: &Device) -> Tensor<4> {
     ramp + Tensor::random(dims, Distribution::Normal(0.0, 0.2), device)
 }
 
-fn check_training(dims: [usize; 4], device: &Device) {
+/// burn's ReLU of `y` with `relu`, `y` otherwise: the unfused reference.
+fn then<const D: usize>(y: Tensor<D>, relu: bool) -> Tensor<D> {
+    if relu { burn_relu(y) } else { y }
+}
+
+fn check_training(dims: [usize; 4], device: &Device, relu: bool) {
     let device = device.clone().autodiff();
     let x = spread_input(dims, &device);
     let [gamma, beta] = operands(dims, &device);
     let r = Tensor::<4>::random(dims, Distribution::Normal(0.0, 1.0), &device);
+    // The reference's ReLU gradient is taken where kiln's output passed: within rounding of 0,
+    // burn's and kiln's normalised values may fall on either side, and one such element would
+    // move its gradient by a whole `r`. So the reference is batch norm's gradient of Σ y·r·mask.
+    let mask = if relu {
+        let (y, _, _) =
+            kiln_kernels::batch_norm_train(x.clone(), gamma.clone(), beta.clone(), 1e-5, true);
+        y.greater_elem(0.0).float()
+    } else {
+        Tensor::ones(dims, &device)
+    };
     let run = |kiln: bool| {
         let (x, g, b) = (
             x.clone().require_grad(),
             gamma.clone().require_grad(),
             beta.clone().require_grad(),
         );
-        let (y, mean, var) = if kiln {
-            kiln_kernels::batch_norm_train(x.clone(), g.clone(), b.clone(), 1e-5)
+        let (y, mean, var, grads) = if kiln {
+            let (y, mean, var) =
+                kiln_kernels::batch_norm_train(x.clone(), g.clone(), b.clone(), 1e-5, relu);
+            let grads = y.clone().mul(r.clone()).sum().backward();
+            (y, mean, var, grads)
         } else {
             let out = burn_train(x.clone(), g.clone(), b.clone(), 1e-5);
-            (out.output, out.mean, out.variance)
+            let weights = r.clone().mul(mask.clone());
+            let grads = out.output.clone().mul(weights).sum().backward();
+            (then(out.output, relu), out.mean, out.variance, grads)
         };
-        let grads = y.clone().mul(r.clone()).sum().backward();
         [
             values(y),
             values(mean),
@@ -74,7 +95,7 @@ fn check_training(dims: [usize; 4], device: &Device) {
     }
 }
 
-fn check_inference(dims: [usize; 4], device: &Device) {
+fn check_inference(dims: [usize; 4], device: &Device, relu: bool) {
     let x = Tensor::<4>::random(dims, Distribution::Normal(1.0, 2.0), device);
     let [gamma, beta] = operands(dims, device);
     let mean = Tensor::<1>::random([dims[1]], Distribution::Normal(0.0, 1.0), device);
@@ -87,7 +108,8 @@ fn check_inference(dims: [usize; 4], device: &Device) {
         var.clone(),
         1e-3,
     );
-    let got = kiln_kernels::batch_norm(x, [gamma, beta, mean, var], 1e-3);
+    let want = then(want, relu);
+    let got = kiln_kernels::batch_norm(x, [gamma, beta, mean, var], 1e-3, relu);
     assert_close(values(got), values(want), "inference", &dims);
 }
 
@@ -95,17 +117,25 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn batch_norm_matches_burn(n in 1usize..5, c in 1usize..9, h in 1usize..7, w in 1usize..7) {
+    fn batch_norm_matches_burn(
+        n in 1usize..5,
+        c in 1usize..9,
+        h in 1usize..7,
+        w in 1usize..7,
+        relu in any::<bool>(),
+    ) {
         #[allow(deprecated)] // burn marks ndarray deprecated; kiln keeps it selectable
         for device in [Device::flex(), Device::ndarray()] {
-            check_training([n, c, h, w], &device);
-            check_inference([n, c, h, w], &device);
+            check_training([n, c, h, w], &device, relu);
+            check_inference([n, c, h, w], &device, relu);
         }
     }
 }
 
 #[test]
 fn resnet_sized_batch_norm_matches_burn() {
-    check_training([128, 16, 28, 28], &Device::flex());
-    check_inference([128, 64, 7, 7], &Device::flex());
+    for relu in [false, true] {
+        check_training([128, 16, 28, 28], &Device::flex(), relu);
+        check_inference([128, 64, 7, 7], &Device::flex(), relu);
+    }
 }

@@ -60,9 +60,34 @@ impl Owner {
 struct Seq {
     fields: Vec<(Ident, TokenStream)>,
     inits: Vec<TokenStream>,
+    /// One statement per item, for `forward_tapped`.
     stmts: Vec<TokenStream>,
+    /// The same statements for the untapped passes (`forward`, `forward_aux`, nested blocks):
+    /// a layer followed by `relu` runs as one `Act::apply_relu` call in the ReLU's place (a
+    /// fused kernel where the layer has one), and the layer's own statement is left empty.
+    fused: Vec<TokenStream>,
     /// The name of the item each statement runs.
     names: Vec<String>,
+    /// The last item's statement with a ReLU fused in, when it has one (a layer, a residual
+    /// block): what a `relu` right after it becomes in the untapped passes.
+    with_relu: Option<TokenStream>,
+}
+
+impl Seq {
+    /// Adds the statement of the item `name`.
+    fn push(&mut self, stmt: TokenStream, name: &Ident) {
+        self.stmts.push(stmt.clone());
+        self.fused.push(stmt);
+        self.names.push(name.to_string());
+    }
+
+    /// Runs the last two items, an item and a ReLU, as `with_relu`, the item's statement with
+    /// the ReLU fused in, in the untapped passes.
+    fn fuse_relu(&mut self, with_relu: TokenStream) {
+        let n = self.fused.len();
+        self.fused[n - 2] = TokenStream::new();
+        self.fused[n - 1] = with_relu;
+    }
 }
 
 /// Everything generated at the model's top level.
@@ -158,9 +183,12 @@ impl Ctx {
         }));
         let access = &owner.access;
         let act = shape.act(&self.root);
-        seq.stmts
-            .push(quote_spanned!(located(span)=> let x: #act = x.apply(&#access.#name);));
-        seq.names.push(name.to_string());
+        seq.push(
+            quote_spanned!(located(span)=> let x: #act = x.apply(&#access.#name);),
+            name,
+        );
+        seq.with_relu =
+            Some(quote_spanned!(located(span)=> let x: #act = x.apply_relu(&#access.#name);));
         seq.inits.push(quote!(#name: #as_layer::init(device)));
         seq.fields.push((name.clone(), ty));
         shape
@@ -225,6 +253,7 @@ impl Ctx {
         owner: &Owner,
     ) -> syn::Result<Shape> {
         let auto = |word: &str| format_ident!("{word}{index}");
+        let previous = seq.with_relu.take();
         match &item.kind {
             Kind::Builtin { layer, args } => {
                 let name = item
@@ -241,7 +270,12 @@ impl Ctx {
                     input.known,
                     item.span,
                 )?;
-                Ok(self.layer(seq, owner, &name, built, &input, item.span))
+                let out = self.layer(seq, owner, &name, built, &input, item.span);
+                if let (true, Some(previous)) = (layer == "relu", previous) {
+                    seq.fuse_relu(previous);
+                    seq.with_relu = None;
+                }
+                Ok(out)
             }
             Kind::Custom(ty) => {
                 let name = item.name.clone().unwrap_or_else(|| auto("layer"));
@@ -296,7 +330,7 @@ impl Ctx {
         let first_param = self.params.len();
         let (mut body_seq, out) = self.seq(body, input, &inner)?;
         let params = first_param..self.params.len();
-        let stmts = std::mem::take(&mut body_seq.stmts);
+        let stmts = std::mem::take(&mut body_seq.fused);
         let (ty, init) = self.block_struct(&inner, body_seq, "An auxiliary branch.");
         seq.fields.push((name.clone(), ty));
         seq.inits.push(quote!(#name: #init));
@@ -329,7 +363,7 @@ impl Ctx {
             Some(items) => {
                 let short_owner = inner.child(&format_ident!("shortcut"));
                 let (mut short_seq, short_out) = self.seq(items, input.clone(), &short_owner)?;
-                let stmts = std::mem::take(&mut short_seq.stmts);
+                let stmts = std::mem::take(&mut short_seq.fused);
                 let (ty, init) = self.block_struct(
                     &short_owner,
                     short_seq,
@@ -382,19 +416,23 @@ impl Ctx {
             known: body_out.known,
         };
         self.join_row(owner, name, "residual add", &konst, true);
-        let body_stmts = std::mem::take(&mut body_seq.stmts);
+        let body_stmts = std::mem::take(&mut body_seq.fused);
         let (ty, init) = self.block_struct(&inner, body_seq, "A residual block.");
         seq.fields.push((name.clone(), ty));
         seq.inits.push(quote!(#name: #init));
         let act = out.act(&self.root);
-        seq.stmts.push(quote_spanned!(located(span)=>
-            let x: #act = {
-                let shortcut = { let x = x.clone(); #(#short_stmts)* x };
-                let x = { #(#body_stmts)* x };
-                x + shortcut
-            };
-        ));
-        seq.names.push(name.to_string());
+        let at = located(span);
+        let block = |join: TokenStream| {
+            quote_spanned!(at=>
+                let x: #act = {
+                    let shortcut = { let x = x.clone(); #(#short_stmts)* x };
+                    let x = { #(#body_stmts)* x };
+                    #join
+                };
+            )
+        };
+        seq.push(block(quote_spanned!(at=> x + shortcut)), name);
+        seq.with_relu = Some(block(quote_spanned!(at=> x.add_relu(shortcut))));
         Ok(out)
     }
 
@@ -415,7 +453,7 @@ impl Ctx {
         for (branch, items) in branches {
             let branch_owner = inner.child(branch);
             let (mut branch_seq, out) = self.seq(items, input.clone(), &branch_owner)?;
-            let stmts = std::mem::take(&mut branch_seq.stmts);
+            let stmts = std::mem::take(&mut branch_seq.fused);
             let (ty, init) =
                 self.block_struct(&branch_owner, branch_seq, "A branch of a concatenation.");
             outer.fields.push((branch.clone(), ty));
@@ -471,14 +509,16 @@ impl Ctx {
             ));
         }
         let act = out.act(&self.root);
-        seq.stmts.push(quote_spanned!(located(span)=>
-            let x: #act = {
-                #(let #vars = #branch_blocks;)*
-                #(#joins)*
-                #first
-            };
-        ));
-        seq.names.push(name.to_string());
+        seq.push(
+            quote_spanned!(located(span)=>
+                let x: #act = {
+                    #(let #vars = #branch_blocks;)*
+                    #(#joins)*
+                    #first
+                };
+            ),
+            name,
+        );
         Ok(out)
     }
 }
@@ -548,7 +588,7 @@ fn try_expand(model: &Model) -> syn::Result<TokenStream> {
     } = ctx;
     let (names, types): (Vec<_>, Vec<_>) = seq.fields.into_iter().unzip();
     let inits = seq.inits;
-    let stmts = seq.stmts;
+    let (stmts, fused) = (seq.stmts, seq.fused);
     let tap_names = seq.names;
     let (in_act, out_act, out_konst) = (input.act(&root), out.act(&root), &out.konst);
     let aux_params: Vec<TokenStream> = aux
@@ -563,7 +603,7 @@ fn try_expand(model: &Model) -> syn::Result<TokenStream> {
             aux.iter().map(|a| (a.name.clone(), a.act.clone())).unzip();
         let mut with_aux = Vec::new();
         let mut pending = aux.iter().peekable();
-        for (i, stmt) in stmts.iter().enumerate() {
+        for (i, stmt) in fused.iter().enumerate() {
             while let Some(a) = pending.next_if(|a| a.at == i) {
                 with_aux.push(a.stmt.clone());
             }
@@ -640,17 +680,21 @@ fn try_expand(model: &Model) -> syn::Result<TokenStream> {
                     #name { #(#inits,)* }
                 }
 
-                /// Runs the model.
+                /// Runs the model; a layer followed by `relu` runs as one call, fused into one
+                /// pass where the layer has a fused kernel (batch norm).
                 ///
                 /// # Shapes
                 /// - input: the model's `INPUT`, as `[batch, D, H, W]`
                 /// - output: the model's `OUTPUT`, as `[batch, D, H, W]`
                 pub fn forward(&self, x: #in_act) -> #out_act {
-                    self.forward_tapped(x, &mut |_, _| {})
+                    #(#fused)*
+                    x
                 }
 
                 /// Runs the model, handing each top-level layer's output to `tap` with the
-                /// layer's name (feature maps, debugging, comparisons with a reference).
+                /// layer's name (feature maps, debugging, comparisons with a reference). The
+                /// top-level layers run one by one (`forward` fuses a layer with the `relu`
+                /// after it), with the same result as `forward`.
                 ///
                 /// # Shapes
                 /// - input: the model's `INPUT`, as `[batch, D, H, W]`

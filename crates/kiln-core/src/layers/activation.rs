@@ -36,7 +36,7 @@ macro_rules! activation_layer {
 
 /// ReLU by kiln's parallel kernel where it serves the tensor (f32 on a CPU device), burn's
 /// elsewhere.
-fn relu(x: Tensor<4>) -> Tensor<4> {
+pub(crate) fn relu(x: Tensor<4>) -> Tensor<4> {
     if kiln_kernels::accepts(&x) {
         kiln_kernels::relu(x)
     } else {

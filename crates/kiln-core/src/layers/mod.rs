@@ -21,6 +21,7 @@ mod pool;
 mod reshape;
 mod shortcut;
 
+pub(crate) use activation::relu;
 pub use activation::{Gelu, Relu, Sigmoid, Tanh};
 pub use adaptive::AdaptiveAvgPool;
 pub use conv::{Conv2d, ConvOptions, EdgePad, Opts, PadMode, ZeroPad};

@@ -38,9 +38,31 @@ impl<const W: usize, const H: usize, const D: usize, const EPS_NANO: usize> Laye
     /// kiln's fused kernels where they serve the input (`f32` on flex or ndarray), with the
     /// running statistics updated as burn-nn updates them; burn's batch norm otherwise.
     fn forward_tensor(&self, input: Tensor<4>) -> Tensor<4> {
+        self.run(input, false)
+    }
+
+    /// Batch norm and ReLU in one pass each way where kiln's kernels serve the input.
+    fn forward_relu_tensor(&self, input: Tensor<4>) -> Tensor<4> {
+        self.run(input, true)
+    }
+
+    fn describe() -> String {
+        if EPS_NANO == 10_000 {
+            "batch norm".to_string()
+        } else {
+            format!("batch norm ε={}", EPS_NANO as f64 * 1e-9)
+        }
+    }
+}
+
+impl<const D: usize, const EPS_NANO: usize> BatchNorm<D, EPS_NANO> {
+    /// Batch norm of `input`, followed by ReLU when `relu` is true: fused into kiln's kernels
+    /// where they serve the input, burn's batch norm (then ReLU) otherwise.
+    fn run(&self, input: Tensor<4>, relu: bool) -> Tensor<4> {
         let bn = &self.inner;
+        let then = |y: Tensor<4>| if relu { crate::layers::relu(y) } else { y };
         if !kiln_kernels::accepts(&input) {
-            return bn.forward(input);
+            return then(bn.forward(input));
         }
         let device = input.device();
         if !device.is_autodiff() {
@@ -50,14 +72,14 @@ impl<const W: usize, const H: usize, const D: usize, const EPS_NANO: usize> Laye
                 bn.running_mean.value(),
                 bn.running_var.value(),
             ];
-            return kiln_kernels::batch_norm(input, stats, bn.epsilon);
+            return kiln_kernels::batch_norm(input, stats, bn.epsilon, relu);
         }
         if !bn.training.is_enabled() {
             // A frozen layer on a training device: gradients may still flow through it.
-            return bn.forward(input);
+            return then(bn.forward(input));
         }
         let (output, mean, var) =
-            kiln_kernels::batch_norm_train(input, bn.gamma.val(), bn.beta.val(), bn.epsilon);
+            kiln_kernels::batch_norm_train(input, bn.gamma.val(), bn.beta.val(), bn.epsilon, relu);
         let blend = |running: Tensor<1>, batch: Tensor<1>| {
             running
                 .to_device(&device)
@@ -70,13 +92,5 @@ impl<const W: usize, const H: usize, const D: usize, const EPS_NANO: usize> Laye
         bn.running_var
             .update(blend(bn.running_var.value_sync(), var));
         output
-    }
-
-    fn describe() -> String {
-        if EPS_NANO == 10_000 {
-            "batch norm".to_string()
-        } else {
-            format!("batch norm ε={}", EPS_NANO as f64 * 1e-9)
-        }
     }
 }
