@@ -1,8 +1,10 @@
 //! Batch normalisation over the channels of contiguous NCHW `f32` slices, fused: the training
 //! forward reads the input twice (statistics, then the normalised output) and the backward
 //! twice (per-channel sums, then the input gradient), where burn's composition makes about
-//! ten allocating passes each way. Each plane is summed in 16 `f32` lanes (vectorised), and
-//! the planes' sums in `f64`.
+//! ten allocating passes each way. A ReLU after the normalisation can be fused in: applied as
+//! each value is written, and its gradient mask recomputed from the input within the same two
+//! backward passes. Each plane is summed in 16 `f32` lanes (vectorised), and the planes' sums
+//! in `f64`.
 
 use rayon::prelude::*;
 
