@@ -144,10 +144,8 @@ impl<B: CpuStorage, const N: usize> Backward<B, N> for ReluBackward {
         grads: &mut Gradients,
         _checkpointer: &mut Checkpointer,
     ) {
+        // Recorded only when an operand is tracked, so at least one parent wants the gradient.
         let grad = grads.consume::<B>(&ops.node);
-        if ops.parents.iter().all(Option::is_none) {
-            return;
-        }
         let output = ops.state;
         let dx = B::with_f32(&output, |y| {
             B::with_f32(&grad, |dy| activation::relu_backward(y, dy))
