@@ -17,7 +17,7 @@
 use rayon::prelude::*;
 
 use super::super::ConvGeometry;
-use super::super::simd::{PIXELS, Tiles};
+use super::super::simd::{Bases, PIXELS, Tiles};
 use super::frame::{Frame, pack};
 use super::prefetch::Prefetch;
 use super::scratch::Scratch;
@@ -113,6 +113,7 @@ pub(super) fn tiles<S: Tiles>(
 ) {
     let channels = S::BROADCAST_CHANNELS;
     let patch = bases.len();
+    let bases = Bases::new(bases);
     let blocks = packed.len() / (patch * channels).max(1);
     staged.resize(blocks * channels * width, 0.0);
     // Rows a chunk at a time, as many as keep their weights in L1 while every pixel reads
@@ -215,13 +216,14 @@ pub(super) fn weight_grad<S: Tiles>(
                     }
                     bases.extend(positions.iter().map(|q| i * source_len + q));
                 }
+                let bases = Bases::new(&bases);
                 for (pair, out) in pairs.iter().zip(sums.chunks_exact_mut(PIXELS * m)) {
                     for block in (0..m).step_by(channels) {
                         simd.broadcast_tile(
                             &staged[block..],
                             m,
                             source,
-                            &bases,
+                            bases,
                             *pair,
                             &mut out[block..],
                             m,
