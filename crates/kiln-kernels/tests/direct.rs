@@ -179,10 +179,9 @@ fn small_maps_in_broadcast_tiles_match_im2col() {
         for simd in Simd::available() {
             check_in(simd, g, 200 + i as u64);
         }
-        if let Simd::Avx512(_) = Simd::available()[0]
-            && g.out_channels % 64 == 0
-        {
-            let paths = direct::broadcasts(Simd::available()[0], g);
+        let widest = Simd::available()[0];
+        if matches!(widest, Simd::Avx512(_)) && g.out_channels % 64 == 0 {
+            let paths = direct::broadcasts(widest, g);
             assert!(
                 paths[0] && paths[2],
                 "{g:?} is not in AVX-512's broadcast tiles: {paths:?}"

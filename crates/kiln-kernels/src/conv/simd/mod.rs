@@ -101,8 +101,8 @@ pub const PIXELS: usize = 6;
 
 /// Where the rows of broadcast tiles read their pixels ([`Tiles::broadcast_tile`]), with the
 /// farthest of these offsets, found once for every tile that reads them: a tile's bounds check
-/// then costs nothing per row (at AVX2's 256 rows per chunk, the search took a tenth of the
-/// tile's time).
+/// then costs nothing per row (searched per tile, 256 rows per AVX2 forward chunk and up to 784
+/// per weight-gradient set, it held 4.8 % of a ResNet-20 training step's samples on a Zen 2).
 #[derive(Clone, Copy, Debug)]
 pub struct Bases<'a> {
     offsets: &'a [usize],
