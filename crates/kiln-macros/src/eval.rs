@@ -4,7 +4,11 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{Expr, Ident, Lit};
 
-use kiln_shape::{Rounding, Window, check_filters, describe, pool_padding_fits, window_out};
+use kiln_shape::{
+    LayerError, Rounding, Window, adaptive_pool, check_filters, describe, dropout_basis_points,
+    eps_nano, flatten, global_pool, identity_window, linear, pad_identity, pool_padding_fits,
+    window_out,
+};
 
 use crate::ast::Arg;
 
@@ -154,6 +158,11 @@ fn literal_fraction(expr: &Expr, what: &str) -> syn::Result<f64> {
     }
 }
 
+/// A layer rule's error as a compile error at the layer: its name, then the rule's numbers.
+fn layer_error(name: &str, span: Span, error: LayerError) -> syn::Error {
+    syn::Error::new(span, format!("{name}: {error}"))
+}
+
 fn rounding_type(root: &TokenStream, rounding: Rounding) -> TokenStream {
     match rounding {
         Rounding::Exact => quote!(#root::Exact),
@@ -281,7 +290,7 @@ pub fn builtin(
             a.finish("none")?;
             Built {
                 ty: quote!(#root::layers::GlobalAvgPool),
-                out: input.map(|i| [1, 1, i[2]]),
+                out: input.map(global_pool),
             }
         }
         "batch_norm" => {
@@ -290,18 +299,13 @@ pub fn builtin(
                 .map(|e| literal_fraction(e, "eps"))
                 .transpose()?;
             a.finish("eps")?;
-            match eps {
-                Some(eps) if eps > 0.0 => {
-                    let nano = proc_macro2::Literal::usize_unsuffixed((eps * 1e9).round() as usize);
+            match eps.map(eps_nano).transpose() {
+                Ok(Some(nano)) => {
+                    let nano = proc_macro2::Literal::usize_unsuffixed(nano);
                     same(quote!(#root::layers::BatchNorm<#depth, #nano>))
                 }
-                Some(eps) => {
-                    return Err(syn::Error::new(
-                        span,
-                        format!("{name}: batch-norm eps must be positive, got {eps}"),
-                    ));
-                }
-                None => same(quote!(#root::layers::BatchNorm<#depth>)),
+                Ok(None) => same(quote!(#root::layers::BatchNorm<#depth>)),
+                Err(e) => return Err(layer_error(name, span, e)),
             }
         }
         "adaptive_avg_pool" => {
@@ -311,9 +315,15 @@ pub fn builtin(
                 None => w.clone(),
             };
             a.finish("none")?;
-            let out = input
-                .zip(w.value.zip(h.value))
-                .map(|(i, (w, h))| [w, h, i[2]]);
+            let out = match (input, w.value.zip(h.value)) {
+                // The rule reads only the input's depth: its sides are checked without it.
+                (input, Some((w, h))) => {
+                    let out = adaptive_pool(input.unwrap_or([1, 1, 1]), [w, h])
+                        .map_err(|e| layer_error(name, span, e))?;
+                    input.map(|_| out)
+                }
+                (_, None) => None,
+            };
             let (wt, ht) = (w.tokens, h.tokens);
             Built {
                 ty: quote!(#root::layers::AdaptiveAvgPool<#wt, #ht>),
@@ -324,22 +334,17 @@ pub fn builtin(
             let k = Num::expr(a.positional("the output depth K")?)?;
             let s = a.num("stride", Num::lit(1))?;
             a.finish("stride")?;
-            if let (Some(k), Some([_, _, d])) = (k.value, input)
-                && k < d
-            {
-                return Err(syn::Error::new(
-                    span,
-                    format!("{name}: a zero-padded identity cannot shrink depth {d} to {k}"),
-                ));
-            }
-            let sides = window_shape(
-                name,
-                span,
-                input,
-                [&Num::lit(1), &s, &Num::lit(0), &Num::lit(1)],
-                Rounding::Floor,
-            )?;
-            let out = sides.zip(k.value).map(|([w, h], k)| [w, h, k]);
+            let out = match (input, k.value, s.value) {
+                (Some(input), Some(k), Some(stride)) => match pad_identity(input, k, stride) {
+                    Ok(out) => Some(out),
+                    Err(LayerError::Sampling(e)) => {
+                        let text = describe(name, "width", input[0], identity_window(stride), e);
+                        return Err(syn::Error::new(span, text));
+                    }
+                    Err(e) => return Err(layer_error(name, span, e)),
+                },
+                _ => None,
+            };
             let (kt, st) = (k.tokens, s.tokens);
             Built {
                 ty: quote!(#root::layers::PadIdentity<#kt, #st>),
@@ -360,20 +365,16 @@ pub fn builtin(
             let prob = a.positional("a probability, e.g. dropout(0.5)")?;
             a.finish("none")?;
             let value = literal_fraction(prob, "dropout probability")?;
-            if !(0.0..1.0).contains(&value) {
-                return Err(syn::Error::new_spanned(
-                    prob,
-                    format!("{name}: dropout probability {value} is not in [0, 1)"),
-                ));
-            }
-            let bp = proc_macro2::Literal::usize_unsuffixed((value * 10_000.0).round() as usize);
+            let bp = dropout_basis_points(value)
+                .map_err(|e| syn::Error::new_spanned(prob, format!("{name}: {e}")))?;
+            let bp = proc_macro2::Literal::usize_unsuffixed(bp);
             same(quote!(#root::layers::Dropout<#bp>))
         }
         "flatten" => {
             a.finish("none")?;
             Built {
                 ty: quote!(#root::layers::Flatten),
-                out: input.map(|[w, h, d]| [1, 1, w * h * d]),
+                out: input.map(flatten),
             }
         }
         "linear" => {
@@ -382,18 +383,10 @@ pub fn builtin(
                 .word("bias", &["true", "false"])?
                 .is_none_or(|b| b == "true");
             a.finish("bias")?;
-            if let Some([w, h, d]) = input
-                && (w, h) != (1, 1)
-            {
-                return Err(syn::Error::new(
-                    span,
-                    format!(
-                        "{name}: a linear layer takes a 1×1×N input but gets {w}×{h}×{d}; put `flatten` before it (giving 1×1×{})",
-                        w * h * d
-                    ),
-                ));
-            }
-            let out = input.zip(m.value).map(|(_, m)| [1, 1, m]);
+            // Each number is checked as soon as it is known: the input's sides, the outputs.
+            let out = linear(input.unwrap_or([1, 1, 1]), m.value.unwrap_or(1))
+                .map_err(|e| layer_error(name, span, e))?;
+            let out = input.zip(m.value).map(|_| out);
             let mt = m.tokens;
             Built {
                 ty: quote!(#root::layers::Linear<#depth, #mt, #bias>),

@@ -6,7 +6,6 @@ use syn::Ident;
 
 use crate::ast::{Item, Kind, Model};
 use crate::eval::{Built, Num, builtin};
-use kiln_shape::{Window, window_out};
 
 /// An activation shape during generation: the constant that holds it and, when the macro could
 /// evaluate it, its value.
@@ -137,10 +136,6 @@ fn camel(name: &str) -> String {
 /// `macro_rules!` (whose local variables are hygienic).
 fn located(span: Span) -> Span {
     span.resolved_at(Span::call_site())
-}
-
-fn shape_text([w, h, d]: [usize; 3]) -> String {
-    format!("{w}×{h}×{d}")
 }
 
 impl Ctx {
@@ -376,41 +371,21 @@ impl Ctx {
             None => (Vec::new(), input.clone()),
         };
         if let (Some(b), Some(s)) = (body_out.known, short_out.known)
-            && b != s
+            && kiln_shape::residual(b, s).is_err()
         {
-            let fix = match (shortcut.is_some(), input.known) {
-                (false, Some(i)) if i[0] % b[0] == 0 && i[0] / b[0] == i[1] / b[1] => {
-                    let stride = i[0] / b[0];
-                    let projection = Window::new(1, stride, 0);
-                    let exact = window_out(i[0], projection) == Ok(b[0])
-                        && window_out(i[1], projection) == Ok(b[1]);
-                    let round = if exact { "" } else { ", round = floor" };
-                    format!(
-                        "; declare a projection: `shortcut {{ conv({}, 1, stride = {stride}{round}) }}`",
-                        b[2]
-                    )
-                }
-                (false, _) => {
-                    "; declare a projection shortcut { conv(K, 1, stride = S) }".to_string()
-                }
-                (true, _) => "; make the shortcut's output match the branch".to_string(),
-            };
-            let what = if shortcut.is_some() {
-                "the shortcut"
-            } else {
-                "the identity shortcut"
-            };
             return Err(syn::Error::new(
                 span,
-                format!(
-                    "{name}: the residual branch gives {} but {what} gives {}{fix}",
-                    shape_text(b),
-                    shape_text(s)
+                kiln_shape::describe_residual(
+                    &name.to_string(),
+                    input.known,
+                    b,
+                    s,
+                    shortcut.is_some(),
                 ),
             ));
         }
         let (b, s) = (&body_out.konst, &short_out.konst);
-        let konst = self.konst(span, quote!(#root::shape::check_same(#b, #s)));
+        let konst = self.konst(span, quote!(#root::shape::residual_or_panic(#b, #s)));
         let out = Shape {
             konst: konst.clone(),
             known: body_out.known,
@@ -461,30 +436,23 @@ impl Ctx {
             branch_blocks.push(quote!({ let x = x.clone(); #(#stmts)* x }));
             outs.push(out);
         }
-        if let Some(known) = outs.iter().map(|o| o.known).collect::<Option<Vec<_>>>()
-            && known.iter().any(|s| s[..2] != known[0][..2])
+        let known = outs.iter().map(|o| o.known).collect::<Option<Vec<_>>>();
+        if let Some(known) = &known
+            && kiln_shape::concat(known).is_err()
         {
-            let list: Vec<String> = branches
+            let named: Vec<(String, [usize; 3])> = branches
                 .iter()
-                .zip(&known)
-                .map(|((b, _), s)| format!("{b} {}", shape_text(*s)))
+                .zip(known)
+                .map(|((b, _), s)| (b.to_string(), *s))
                 .collect();
             return Err(syn::Error::new(
                 span,
-                format!(
-                    "{name}: concatenated branches must share width and height, got {}; \
-                         give every branch the same stride and padding",
-                    list.join(", ")
-                ),
+                kiln_shape::describe_concat(&name.to_string(), &named),
             ));
         }
         let konsts: Vec<&Ident> = outs.iter().map(|o| &o.konst).collect();
-        let konst = self.konst(span, quote!(#root::shape::concat_depth(&[#(#konsts),*])));
-        let known = outs
-            .iter()
-            .map(|o| o.known)
-            .collect::<Option<Vec<_>>>()
-            .map(|k| [k[0][0], k[0][1], k.iter().map(|s| s[2]).sum()]);
+        let konst = self.konst(span, quote!(#root::shape::concat_or_panic(&[#(#konsts),*])));
+        let known = known.and_then(|k| kiln_shape::concat(&k).ok());
         let out = Shape {
             konst: konst.clone(),
             known,

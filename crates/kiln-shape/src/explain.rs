@@ -3,6 +3,7 @@
 //! Used by the `kiln::model!` macro, which knows every number of an architecture at expansion
 //! time and so can say more than a `const` panic (which cannot format values).
 
+use crate::layer::{DROPOUT_SCALE, EPS_SCALE, LayerError};
 use crate::rule::{FilterError, Rounding, ShapeError, Window, window_out};
 
 /// A change to one hyperparameter that makes a rejected window valid.
@@ -67,6 +68,138 @@ impl core::fmt::Display for FilterError {
             ),
         }
     }
+}
+
+/// `W×H×D`, as shapes are written in errors and summaries.
+pub fn shape_text([w, h, d]: [usize; 3]) -> String {
+    format!("{w}×{h}×{d}")
+}
+
+impl core::fmt::Display for LayerError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            LayerError::NotFlat { input } => write!(
+                f,
+                "a linear layer takes a 1×1×N input but gets {}; put `flatten` before it \
+                 (giving {})",
+                shape_text(input),
+                shape_text(crate::layer::flatten(input))
+            ),
+            LayerError::NoOutputs => {
+                write!(f, "a linear layer with 0 outputs; it needs at least 1")
+            }
+            LayerError::EmptyPool { out: [w, h] } => write!(
+                f,
+                "adaptive pooling to {w}×{h} gives an empty output; both sides must be at least 1"
+            ),
+            LayerError::Shrinks { depth, to } => write!(
+                f,
+                "a zero-padded identity cannot shrink depth {depth} to {to}; \
+                 use a projection (`conv({to}, 1, stride = S)`) instead"
+            ),
+            LayerError::Sampling(e) => match e {
+                ShapeError::ZeroStride => write!(f, "a zero-padded identity with stride 0"),
+                _ => write!(f, "a zero-padded identity has no output: {}", e.message()),
+            },
+            LayerError::Probability {
+                value,
+                basis_points,
+            } => {
+                if (0.0..1.0).contains(&value) {
+                    write!(
+                        f,
+                        "dropout probability {value} rounds to 1 ({basis_points} basis points: \
+                         kiln holds it in steps of 1/{DROPOUT_SCALE}); use at most {}",
+                        (DROPOUT_SCALE - 1) as f64 / DROPOUT_SCALE as f64
+                    )
+                } else {
+                    write!(f, "dropout probability {value} is not in [0, 1)")
+                }
+            }
+            LayerError::Epsilon { value } => {
+                if value > 0.0 && value < 1.0 / EPS_SCALE {
+                    write!(
+                        f,
+                        "batch-norm eps {value:e} rounds to 0 at kiln's resolution of 1e-9 \
+                         (eps is held in nano-units); use at least 1e-9"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "batch-norm eps must be a positive number (of at most {:e}), got {value}",
+                        usize::MAX as f64 / EPS_SCALE
+                    )
+                }
+            }
+            LayerError::Residual { branch, shortcut } => write!(
+                f,
+                "the residual branch gives {} but the shortcut gives {}",
+                shape_text(branch),
+                shape_text(shortcut)
+            ),
+            LayerError::Concat { first, other } => write!(
+                f,
+                "concatenated branches must share width and height, got {} and {}",
+                shape_text(first),
+                shape_text(other)
+            ),
+        }
+    }
+}
+
+/// Explains a residual join whose branch gives `branch` and whose shortcut (the identity
+/// unless `declared`) gives `shortcut`, over an input of shape `input` (when known), for the block
+/// `layer`, with the projection that would fix it.
+pub fn describe_residual(
+    layer: &str,
+    input: Option<[usize; 3]>,
+    branch: [usize; 3],
+    shortcut: [usize; 3],
+    declared: bool,
+) -> String {
+    let what = if declared {
+        "the shortcut"
+    } else {
+        "the identity shortcut"
+    };
+    let fix = if declared {
+        "; make the shortcut's output match the branch".to_string()
+    } else if let Some([iw, ih, _]) = input
+        && branch[0] > 0
+        && iw % branch[0] == 0
+        && iw / branch[0] == ih / branch[1].max(1)
+    {
+        let stride = iw / branch[0];
+        let projection = Window::new(1, stride, 0);
+        let exact = window_out(iw, projection) == Ok(branch[0])
+            && window_out(ih, projection) == Ok(branch[1]);
+        let round = if exact { "" } else { ", round = floor" };
+        format!(
+            "; declare a projection: `shortcut {{ conv({}, 1, stride = {stride}{round}) }}`",
+            branch[2]
+        )
+    } else {
+        "; declare a projection shortcut { conv(K, 1, stride = S) }".to_string()
+    };
+    format!(
+        "{layer}: the residual branch gives {} but {what} gives {}{fix}",
+        shape_text(branch),
+        shape_text(shortcut)
+    )
+}
+
+/// Explains a concatenation of `branches` (name and output shape) whose widths or heights
+/// differ, for the block `layer`.
+pub fn describe_concat(layer: &str, branches: &[(String, [usize; 3])]) -> String {
+    let list: Vec<String> = branches
+        .iter()
+        .map(|(name, shape)| format!("{name} {}", shape_text(*shape)))
+        .collect();
+    format!(
+        "{layer}: concatenated branches must share width and height, got {}; \
+         give every branch the same stride and padding",
+        list.join(", ")
+    )
 }
 
 /// The single-parameter changes that make `win` valid over an input side `w`: the nearest

@@ -7,10 +7,16 @@
 //! the types use.
 
 mod explain;
+mod layer;
 mod rule;
 
-pub use explain::{Fix, describe, fixes};
+pub use explain::{Fix, describe, describe_concat, describe_residual, fixes, shape_text};
+pub use layer::{
+    DROPOUT_SCALE, EPS_SCALE, LayerError, adaptive_pool, batch_norm, concat, concat_or_panic,
+    dropout, dropout_basis_points, eps_nano, flatten, global_pool, identity_window, linear,
+    or_panic, pad_identity, residual, residual_or_panic,
+};
 pub use rule::{
-    FilterError, Rounding, ShapeError, Window, check_concat, check_filters, check_same,
-    concat_depth, padding_pair, pool_padding_fits, unread, window_out, window_out_or_panic,
+    FilterError, Rounding, ShapeError, Window, check_filters, padding_pair, pool_padding_fits,
+    unread, window_out, window_out_or_panic,
 };

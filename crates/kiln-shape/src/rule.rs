@@ -176,36 +176,6 @@ pub const fn unread(w: usize, win: Window) -> (usize, usize) {
     }
 }
 
-/// Panics unless two activation shapes `[W, H, D]` are equal (residual additions).
-pub const fn check_same(branch: [usize; 3], shortcut: [usize; 3]) -> [usize; 3] {
-    if branch[0] != shortcut[0] || branch[1] != shortcut[1] || branch[2] != shortcut[2] {
-        panic!(
-            "kiln shape error: residual branch and shortcut shapes differ; declare a projection \
-             shortcut (1x1 conv with stride)"
-        );
-    }
-    branch
-}
-
-/// Panics unless two branches have the same width and height (depth concatenation).
-pub const fn check_concat(a: [usize; 3], b: [usize; 3]) -> [usize; 3] {
-    if a[0] != b[0] || a[1] != b[1] {
-        panic!("kiln shape error: concatenated branches differ in width or height");
-    }
-    [a[0], a[1], a[2] + b[2]]
-}
-
-/// Depth of a concatenation of branches that all have the same width and height.
-pub const fn concat_depth(shapes: &[[usize; 3]]) -> [usize; 3] {
-    let mut out = shapes[0];
-    let mut i = 1;
-    while i < shapes.len() {
-        out = check_concat(out, shapes[i]);
-        i += 1;
-    }
-    out
-}
-
 /// `(leading, trailing)` padding that realises `win` over an input side `w` with a flooring
 /// convolution: P on both sides, plus on the trailing side the extra padding that
 /// [`Rounding::Ceil`] needs for its last window.

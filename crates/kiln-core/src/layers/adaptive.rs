@@ -22,13 +22,7 @@ pub struct AdaptiveAvgPool<const OW: usize, const OH: usize> {
 impl<const W: usize, const H: usize, const D: usize, const OW: usize, const OH: usize>
     Layer<W, H, D> for AdaptiveAvgPool<OW, OH>
 {
-    const OUT: [usize; 3] = {
-        assert!(
-            OW > 0 && OH > 0,
-            "kiln shape error: adaptive pooling needs an output of at least 1×1"
-        );
-        [OW, OH, D]
-    };
+    const OUT: [usize; 3] = kiln_shape::or_panic(kiln_shape::adaptive_pool([W, H, D], [OW, OH]));
     const PARAMS: usize = 0;
     const FLOPS: usize = W * H * D;
 

@@ -20,12 +20,9 @@ pub struct Dropout<const BP: usize> {
 impl<const W: usize, const H: usize, const D: usize, const BP: usize> Layer<W, H, D>
     for Dropout<BP>
 {
-    const OUT: [usize; 3] = {
-        assert!(
-            BP < 10_000,
-            "kiln shape error: dropout probability must be below 1"
-        );
-        [W, H, D]
+    const OUT: [usize; 3] = match kiln_shape::dropout(BP) {
+        Ok(()) => [W, H, D],
+        Err(e) => panic!("{}", e.message()),
     };
     const PARAMS: usize = 0;
     const FLOPS: usize = 0;

@@ -19,13 +19,7 @@ pub struct Linear<const N: usize, const M: usize, const BIAS: bool = true> {
 }
 
 impl<const N: usize, const M: usize, const BIAS: bool> Layer<1, 1, N> for Linear<N, M, BIAS> {
-    const OUT: [usize; 3] = {
-        assert!(
-            M > 0,
-            "kiln shape error: a linear layer needs at least one output"
-        );
-        [1, 1, M]
-    };
+    const OUT: [usize; 3] = kiln_shape::or_panic(kiln_shape::linear([1, 1, N], M));
     const PARAMS: usize = (N + BIAS as usize) * M;
     const FLOPS: usize = (N + BIAS as usize) * M;
 

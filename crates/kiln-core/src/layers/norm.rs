@@ -22,7 +22,10 @@ pub struct BatchNorm<const D: usize, const EPS_NANO: usize = 10_000> {
 impl<const W: usize, const H: usize, const D: usize, const EPS_NANO: usize> Layer<W, H, D>
     for BatchNorm<D, EPS_NANO>
 {
-    const OUT: [usize; 3] = [W, H, D];
+    const OUT: [usize; 3] = match kiln_shape::batch_norm(EPS_NANO) {
+        Ok(()) => [W, H, D],
+        Err(e) => panic!("{}", e.message()),
+    };
     const PARAMS: usize = 2 * D;
     const FLOPS: usize = 2 * W * H * D;
     const BUFFERS: usize = 2 * D;

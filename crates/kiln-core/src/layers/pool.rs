@@ -97,7 +97,7 @@ windowed_pool!(
 pub struct GlobalAvgPool;
 
 impl<const W: usize, const H: usize, const D: usize> Layer<W, H, D> for GlobalAvgPool {
-    const OUT: [usize; 3] = [1, 1, D];
+    const OUT: [usize; 3] = kiln_shape::global_pool([W, H, D]);
     const PARAMS: usize = 0;
     const FLOPS: usize = W * H * D;
 

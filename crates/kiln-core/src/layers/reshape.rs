@@ -14,7 +14,7 @@ use crate::layer::Layer;
 pub struct Flatten;
 
 impl<const W: usize, const H: usize, const D: usize> Layer<W, H, D> for Flatten {
-    const OUT: [usize; 3] = [1, 1, W * H * D];
+    const OUT: [usize; 3] = kiln_shape::flatten([W, H, D]);
     const PARAMS: usize = 0;
     const FLOPS: usize = 0;
 

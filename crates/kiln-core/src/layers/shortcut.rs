@@ -2,9 +2,8 @@
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, s};
-use kiln_shape::{Rounding, Window};
+use kiln_shape::Window;
 
-use super::window_sides;
 use crate::layer::Layer;
 
 /// Option A of the ResNet paper's shortcuts (§3.3, used for CIFAR in §4.2): the identity,
@@ -20,26 +19,13 @@ pub struct PadIdentity<const K: usize, const S: usize = 1>;
 
 impl<const K: usize, const S: usize> PadIdentity<K, S> {
     /// The sampling window along either axis: a 1×1 filter with stride `S`.
-    pub const WINDOW: Window = Window {
-        filter: 1,
-        stride: S,
-        padding: 0,
-        dilation: 1,
-        rounding: Rounding::Floor,
-    };
+    pub const WINDOW: Window = kiln_shape::identity_window(S);
 }
 
 impl<const W: usize, const H: usize, const D: usize, const K: usize, const S: usize> Layer<W, H, D>
     for PadIdentity<K, S>
 {
-    const OUT: [usize; 3] = {
-        assert!(
-            D <= K,
-            "kiln shape error: a zero-padded identity shortcut cannot shrink the depth"
-        );
-        let [w2, h2] = window_sides(W, H, Self::WINDOW);
-        [w2, h2, K]
-    };
+    const OUT: [usize; 3] = kiln_shape::or_panic(kiln_shape::pad_identity([W, H, D], K, S));
     const PARAMS: usize = 0;
     const FLOPS: usize = 0;
 
