@@ -307,12 +307,19 @@ fn which_geometries_the_direct_kernels_take() {
         ..g
     };
     assert!(direct::serves(&wide) && direct::serves_input_grad(&wide));
-    // Too few products per output for a forward tile to pay: gemm computes it.
+    // The 1-channel 3×3 stem (9 products per output) runs in direct tiles; a 1-channel 2×2
+    // filter (4) has too few for a forward tile to pay: gemm computes it.
     let stem = ConvGeometry {
         in_channels: 1,
         ..g
     };
-    assert!(direct::serves(&stem) && !direct::serves_forward(&stem));
+    assert!(direct::serves_forward(&stem));
+    let tiny = ConvGeometry {
+        kernel_h: 2,
+        kernel_w: 2,
+        ..stem
+    };
+    assert!(direct::serves(&tiny) && !direct::serves_forward(&tiny));
     assert!(direct::serves_forward(&g));
     // The input gradient's flipped convolution sums over the output depth.
     assert!(!direct::serves_input_grad(&ConvGeometry {
