@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use burn::module::Module;
 use burn::optim::ModuleOptimizer;
 
-use crate::fit::{EpochRecord, FitConfig, FitError, checkpoint_error};
-use crate::run::load_weights;
+use crate::config::FitConfig;
+use crate::error::{FitError, checkpoint_error};
+use crate::files::{load_weights, write_atomically};
+use crate::record::EpochRecord;
 use crate::schedule::Schedule;
 
 /// What a run needs to continue: the rate, the schedule's state and the epochs done.
@@ -19,14 +21,6 @@ pub(crate) struct Checkpoint {
     pub history: Vec<EpochRecord>,
     /// The directory it was read from.
     dir: Option<PathBuf>,
-}
-
-/// Writes `text` to `path` through a temporary file and a rename, so that a reader sees the
-/// old file or the new one, never a part.
-pub(crate) fn write_atomically(path: &Path, text: &str) -> Result<(), FitError> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text).map_err(|e| checkpoint_error(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| checkpoint_error(path, e))
 }
 
 fn read_text(path: &Path) -> Result<String, FitError> {

@@ -2,8 +2,6 @@
 //! schedule), a validation split held out from the training set, seeded augmentation, and a
 //! checkpoint after every epoch from which a run resumes exactly.
 
-use std::fmt;
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use burn::module::Module;
@@ -12,175 +10,16 @@ use burn::optim::momentum::MomentumConfig;
 use burn::optim::{ModuleOptimizer, SgdConfig};
 use burn::tensor::Device;
 use kiln_core::Model;
-use kiln_data::{Augment, Split, SplitMix64, shuffled_indices};
+use kiln_data::{Split, SplitMix64, shuffled_indices};
 
-use crate::checkpoint::{Checkpoint, write_atomically};
+use crate::checkpoint::Checkpoint;
+use crate::config::FitConfig;
 use crate::confusion::ConfusionMatrix;
+use crate::error::{FitError, checkpoint_error};
+use crate::files::write_atomically;
 use crate::plot::write_curves;
-use crate::schedule::Schedule;
+use crate::record::{EpochRecord, Progress};
 use crate::step::{Evaluation, TestViews, TrainError, evaluate_predictions, train_step};
-
-/// What to train for and how.
-#[derive(Clone, Debug)]
-pub struct FitConfig {
-    /// Epochs to train (a resumed run continues up to this many).
-    pub epochs: usize,
-    /// Examples per step.
-    pub batch_size: usize,
-    /// Initial learning rate.
-    pub lr: f64,
-    /// SGD momentum (dampening is 0, as in PyTorch).
-    pub momentum: f64,
-    /// L2 weight decay.
-    pub weight_decay: f32,
-    /// Label smoothing of the training loss (`Some(α)`: targets `1 − α` on the label and
-    /// `α / C` on every class); the validation and test losses are never smoothed.
-    pub label_smoothing: Option<f32>,
-    /// How the rate changes from epoch to epoch.
-    pub schedule: Schedule,
-    /// Share of the training set held out for validation.
-    pub val_fraction: f64,
-    /// Seed of initialisation, shuffling, augmentation and dropout.
-    pub seed: u64,
-    /// Augmentation of training images.
-    pub augment: Augment,
-    /// Train on at most this many images (smoke runs).
-    pub limit: Option<usize>,
-    /// Where checkpoints and `metrics.csv` go.
-    pub out: PathBuf,
-    /// Continue from the checkpoint in `out`, if there is one.
-    pub resume: bool,
-}
-
-/// One epoch's figures, as written to `metrics.csv`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct EpochRecord {
-    /// Epoch number, from 1.
-    pub epoch: usize,
-    /// Learning rate used in the epoch.
-    pub lr: f64,
-    /// Mean training loss over the epoch's batches, each before its update.
-    pub train_loss: f64,
-    /// Training accuracy: the epoch's running mean, in training mode, of each batch before its
-    /// update (as Keras and burn-train report it).
-    pub train_accuracy: f64,
-    /// Validation loss.
-    pub val_loss: f64,
-    /// Validation accuracy.
-    pub val_accuracy: f64,
-    /// Wall-clock seconds of the epoch, evaluation included.
-    pub seconds: f64,
-    /// Seconds of the epoch's training steps spent building batches (reading, augmenting,
-    /// normalising, copying to the device).
-    pub data_seconds: f64,
-    /// Seconds of the epoch's training steps spent in forward, backward and the update.
-    pub compute_seconds: f64,
-    /// Training images in the epoch.
-    pub images: usize,
-}
-
-impl EpochRecord {
-    /// The header of `metrics.csv`.
-    pub const CSV_HEADER: &'static str = "epoch,lr,train_loss,train_accuracy,val_loss,\
-         val_accuracy,seconds,data_seconds,compute_seconds,images";
-
-    /// This record as a `metrics.csv` line; numbers in full precision, so that a resumed run
-    /// reads back exactly what it wrote.
-    pub fn csv(&self) -> String {
-        format!(
-            "{},{},{},{},{},{},{:.3},{:.3},{:.3},{}",
-            self.epoch,
-            self.lr,
-            self.train_loss,
-            self.train_accuracy,
-            self.val_loss,
-            self.val_accuracy,
-            self.seconds,
-            self.data_seconds,
-            self.compute_seconds,
-            self.images
-        )
-    }
-
-    /// Training images per second of the steps (data and compute; evaluation excluded).
-    pub fn images_per_second(&self) -> f64 {
-        self.images as f64 / (self.data_seconds + self.compute_seconds).max(1e-9)
-    }
-}
-
-/// Where an epoch stands: reported after each training step, and once more when the epoch is
-/// evaluated and its checkpoint written, with `finished` set.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Progress {
-    /// Epoch, from 1.
-    pub epoch: usize,
-    /// Epochs of the run.
-    pub epochs: usize,
-    /// Steps done in this epoch.
-    pub step: usize,
-    /// Steps in this epoch.
-    pub steps: usize,
-    /// Images trained on in this epoch so far.
-    pub images: usize,
-    /// Mean training loss of the epoch so far (each batch before its update).
-    pub loss: f64,
-    /// Training accuracy of the epoch so far (training mode, each batch before its update).
-    pub accuracy: f64,
-    /// Seconds spent building batches so far.
-    pub data_seconds: f64,
-    /// Seconds spent in forward, backward and update so far.
-    pub compute_seconds: f64,
-    /// The epoch's record, once it is evaluated and its checkpoint written.
-    pub finished: Option<EpochRecord>,
-}
-
-impl Progress {
-    /// Images per second so far.
-    pub fn images_per_second(&self) -> f64 {
-        self.images as f64 / (self.data_seconds + self.compute_seconds).max(1e-9)
-    }
-}
-
-/// Why training stopped.
-#[derive(Debug)]
-pub enum FitError {
-    /// A step failed (a NaN or infinite loss, a batch of the wrong shape); the checkpoint of the
-    /// last completed epoch is kept.
-    Step {
-        /// Epoch, from 1.
-        epoch: usize,
-        /// Step within the epoch, from 1.
-        step: usize,
-        /// What went wrong.
-        source: TrainError,
-    },
-    /// A checkpoint or metrics file could not be written or read.
-    Checkpoint {
-        /// The file.
-        path: PathBuf,
-        /// What went wrong.
-        message: String,
-    },
-}
-
-impl fmt::Display for FitError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FitError::Step {
-                epoch,
-                step,
-                source,
-            } => write!(
-                f,
-                "epoch {epoch}, step {step}: {source}; the checkpoint of the last completed \
-                 epoch is kept"
-            ),
-            FitError::Checkpoint { path, message } => write!(f, "{}: {message}", path.display()),
-        }
-    }
-}
-
-impl std::error::Error for FitError {}
 
 /// The training and validation indices of a training set of `n` images: a seeded split, then
 /// at most `limit` training images.
@@ -374,12 +213,4 @@ pub fn fit<M: Model + Module>(
         progress(&now);
     }
     Ok((model, state.history))
-}
-
-/// `path` as a checkpoint error.
-pub(crate) fn checkpoint_error(path: &Path, message: impl fmt::Display) -> FitError {
-    FitError::Checkpoint {
-        path: path.to_path_buf(),
-        message: message.to_string(),
-    }
 }

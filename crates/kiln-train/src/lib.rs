@@ -3,21 +3,27 @@
 //! (PNG).
 
 mod checkpoint;
+mod config;
 mod confusion;
+mod error;
 mod figure;
+mod files;
 mod fit;
 mod plot;
+mod record;
 mod report;
 mod run;
 mod schedule;
 mod step;
 
+pub use config::FitConfig;
 pub use confusion::ConfusionMatrix;
-pub use fit::{
-    EpochRecord, FitConfig, FitError, Progress, confusion_split, evaluate_split, fit, split_indices,
-};
+pub use error::FitError;
+pub use files::load_weights;
+pub use fit::{confusion_split, evaluate_split, fit, split_indices};
 pub use plot::{TRAIN_RGB, VALIDATION_RGB, write_confusion, write_curves};
+pub use record::{EpochRecord, Progress};
 pub use report::test_report;
-pub use run::{RunInfo, load_weights, resolve_checkpoint};
+pub use run::{RunInfo, resolve_checkpoint};
 pub use schedule::{Plateau, Schedule};
 pub use step::{Evaluation, TestViews, TrainError, evaluate, evaluate_predictions, train_step};

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 use crate::confusion::ConfusionMatrix;
 use crate::figure::{Anchor, Canvas, Label, tick_text, ticks};
-use crate::fit::EpochRecord;
+use crate::record::EpochRecord;
 
 /// The training series' colour.
 pub const TRAIN_RGB: [u8; 3] = [31, 119, 180];

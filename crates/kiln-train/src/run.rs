@@ -4,10 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use burn::module::Module;
-
-use crate::checkpoint::write_atomically;
-use crate::fit::{FitError, checkpoint_error};
+use crate::error::{FitError, checkpoint_error};
+use crate::files::write_atomically;
 use crate::step::TestViews;
 
 /// A run's description, written as `run.txt` beside its checkpoints.
@@ -116,13 +114,6 @@ pub fn resolve_checkpoint(path: &Path) -> Result<(PathBuf, PathBuf), FitError> {
         path,
         "not a checkpoint: no `best` file (a run directory) and no model.bpk (an epoch directory)",
     ))
-}
-
-/// `model` with the weights of `file` (a `model.bpk`).
-pub fn load_weights<M: Module>(model: M, file: &Path) -> Result<M, FitError> {
-    model
-        .try_load_file(file)
-        .map_err(|e| checkpoint_error(file, format!("{e:?}")))
 }
 
 #[cfg(test)]
