@@ -245,7 +245,7 @@ pub const fn residual_or_panic(branch: [usize; 3], shortcut: [usize; 3]) -> [usi
     }
 }
 
-/// [`concat`], panicking with [`LayerError::message`].
+/// [`concat()`], panicking with [`LayerError::message`].
 pub const fn concat_or_panic(branches: &[[usize; 3]]) -> [usize; 3] {
     match concat(branches) {
         Ok(out) => out,
