@@ -385,7 +385,10 @@ impl Ctx {
             ));
         }
         let (b, s) = (&body_out.konst, &short_out.konst);
-        let konst = self.konst(span, quote!(#root::shape::residual_or_panic(#b, #s)));
+        let konst = self.konst(
+            span,
+            quote!(#root::shape::or_panic(#root::shape::residual(#b, #s))),
+        );
         let out = Shape {
             konst: konst.clone(),
             known: body_out.known,
@@ -451,7 +454,10 @@ impl Ctx {
             ));
         }
         let konsts: Vec<&Ident> = outs.iter().map(|o| &o.konst).collect();
-        let konst = self.konst(span, quote!(#root::shape::concat_or_panic(&[#(#konsts),*])));
+        let konst = self.konst(
+            span,
+            quote!(#root::shape::or_panic(#root::shape::concat(&[#(#konsts),*]))),
+        );
         let known = known.and_then(|k| kiln_shape::concat(&k).ok());
         let out = Shape {
             konst: konst.clone(),

@@ -183,15 +183,15 @@ pub fn dropout_basis_points(value: f64) -> Result<usize, LayerError> {
     Ok(scaled as usize)
 }
 
-/// The rule of a `Dropout` layer holding `basis_points`: the probability is below 1.
-pub const fn dropout(basis_points: usize) -> Result<(), LayerError> {
+/// `dropout` holding `basis_points`: the input's shape, when the probability is below 1.
+pub const fn dropout(input: [usize; 3], basis_points: usize) -> Result<[usize; 3], LayerError> {
     if basis_points >= DROPOUT_SCALE {
         return Err(LayerError::Probability {
             value: basis_points as f64 / DROPOUT_SCALE as f64,
             basis_points,
         });
     }
-    Ok(())
+    Ok(input)
 }
 
 /// A batch-norm ε as the nano-units a `BatchNorm` layer holds, or why it has none: an ε that
@@ -204,12 +204,12 @@ pub fn eps_nano(value: f64) -> Result<usize, LayerError> {
     Ok(scaled as usize)
 }
 
-/// The rule of a `BatchNorm` layer holding ε in `nano` units: ε is positive.
-pub const fn batch_norm(nano: usize) -> Result<(), LayerError> {
+/// `batch_norm` holding ε in `nano` units: the input's shape, when ε is positive.
+pub const fn batch_norm(input: [usize; 3], nano: usize) -> Result<[usize; 3], LayerError> {
     if nano == 0 {
         return Err(LayerError::Epsilon { value: 0.0 });
     }
-    Ok(())
+    Ok(input)
 }
 
 /// A residual join: the branch and the shortcut give the same shape, which the sum has.
@@ -236,25 +236,9 @@ pub const fn concat(branches: &[[usize; 3]]) -> Result<[usize; 3], LayerError> {
     Ok(out)
 }
 
-/// [`residual`], panicking with [`LayerError::message`]: the form `kiln::model!`'s constants
-/// evaluate, so that `cargo check` rejects a join whose shapes differ.
-pub const fn residual_or_panic(branch: [usize; 3], shortcut: [usize; 3]) -> [usize; 3] {
-    match residual(branch, shortcut) {
-        Ok(out) => out,
-        Err(e) => panic!("{}", e.message()),
-    }
-}
-
-/// [`concat()`], panicking with [`LayerError::message`].
-pub const fn concat_or_panic(branches: &[[usize; 3]]) -> [usize; 3] {
-    match concat(branches) {
-        Ok(out) => out,
-        Err(e) => panic!("{}", e.message()),
-    }
-}
-
 /// `Ok(shape)`'s shape, or a panic with the error's [`LayerError::message`]: the form the
-/// layer types' `OUT` constants evaluate.
+/// layer types' `OUT` constants and `kiln::model!`'s join constants evaluate, so that
+/// `cargo check` rejects the configuration.
 pub const fn or_panic(shape: Result<[usize; 3], LayerError>) -> [usize; 3] {
     match shape {
         Ok(out) => out,
@@ -316,8 +300,8 @@ mod tests {
         for bad in [0.99996, 1.0, 1.5, -0.1, f64::NAN, f64::INFINITY] {
             assert!(dropout_basis_points(bad).is_err(), "{bad} accepted");
         }
-        assert_eq!(dropout(9_999), Ok(()));
-        assert!(dropout(DROPOUT_SCALE).is_err());
+        assert_eq!(dropout([5, 5, 3], 9_999), Ok([5, 5, 3]));
+        assert!(dropout([5, 5, 3], DROPOUT_SCALE).is_err());
     }
 
     #[test]
@@ -328,8 +312,8 @@ mod tests {
         for bad in [1e-10, 0.0, -1e-5, f64::NAN, f64::INFINITY] {
             assert!(eps_nano(bad).is_err(), "{bad} accepted");
         }
-        assert_eq!(batch_norm(1), Ok(()));
-        assert!(batch_norm(0).is_err());
+        assert_eq!(batch_norm([5, 5, 3], 1), Ok([5, 5, 3]));
+        assert!(batch_norm([5, 5, 3], 0).is_err());
     }
 
     #[test]

@@ -12,9 +12,9 @@ mod rule;
 
 pub use explain::{Fix, describe, describe_concat, describe_residual, fixes, shape_text};
 pub use layer::{
-    DROPOUT_SCALE, EPS_SCALE, LayerError, adaptive_pool, batch_norm, concat, concat_or_panic,
-    dropout, dropout_basis_points, eps_nano, flatten, global_pool, identity_window, linear,
-    or_panic, pad_identity, residual, residual_or_panic,
+    DROPOUT_SCALE, EPS_SCALE, LayerError, adaptive_pool, batch_norm, concat, dropout,
+    dropout_basis_points, eps_nano, flatten, global_pool, identity_window, linear, or_panic,
+    pad_identity, residual,
 };
 pub use rule::{
     FilterError, Rounding, ShapeError, Window, check_filters, padding_pair, pool_padding_fits,

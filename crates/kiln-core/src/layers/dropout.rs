@@ -20,10 +20,7 @@ pub struct Dropout<const BP: usize> {
 impl<const W: usize, const H: usize, const D: usize, const BP: usize> Layer<W, H, D>
     for Dropout<BP>
 {
-    const OUT: [usize; 3] = match kiln_shape::dropout(BP) {
-        Ok(()) => [W, H, D],
-        Err(e) => panic!("{}", e.message()),
-    };
+    const OUT: [usize; 3] = kiln_shape::or_panic(kiln_shape::dropout([W, H, D], BP));
     const PARAMS: usize = 0;
     const FLOPS: usize = 0;
 

@@ -22,10 +22,7 @@ pub struct BatchNorm<const D: usize, const EPS_NANO: usize = 10_000> {
 impl<const W: usize, const H: usize, const D: usize, const EPS_NANO: usize> Layer<W, H, D>
     for BatchNorm<D, EPS_NANO>
 {
-    const OUT: [usize; 3] = match kiln_shape::batch_norm(EPS_NANO) {
-        Ok(()) => [W, H, D],
-        Err(e) => panic!("{}", e.message()),
-    };
+    const OUT: [usize; 3] = kiln_shape::or_panic(kiln_shape::batch_norm([W, H, D], EPS_NANO));
     const PARAMS: usize = 2 * D;
     const FLOPS: usize = 2 * W * H * D;
     const BUFFERS: usize = 2 * D;

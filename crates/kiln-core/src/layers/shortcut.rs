@@ -2,7 +2,6 @@
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, s};
-use kiln_shape::Window;
 
 use crate::layer::Layer;
 
@@ -16,11 +15,6 @@ use crate::layer::Layer;
 /// - output: `[batch, K, ⌊(H − 1)/S⌋ + 1, ⌊(W − 1)/S⌋ + 1]`, the input in the first `D` slices
 #[derive(Module, Debug, Default)]
 pub struct PadIdentity<const K: usize, const S: usize = 1>;
-
-impl<const K: usize, const S: usize> PadIdentity<K, S> {
-    /// The sampling window along either axis: a 1×1 filter with stride `S`.
-    pub const WINDOW: Window = kiln_shape::identity_window(S);
-}
 
 impl<const W: usize, const H: usize, const D: usize, const K: usize, const S: usize> Layer<W, H, D>
     for PadIdentity<K, S>
