@@ -439,26 +439,28 @@ impl Ctx {
             branch_blocks.push(quote!({ let x = x.clone(); #(#stmts)* x }));
             outs.push(out);
         }
-        let known = outs.iter().map(|o| o.known).collect::<Option<Vec<_>>>();
-        if let Some(known) = &known
-            && kiln_shape::concat(known).is_err()
-        {
-            let named: Vec<(String, [usize; 3])> = branches
-                .iter()
-                .zip(known)
-                .map(|((b, _), s)| (b.to_string(), *s))
-                .collect();
-            return Err(syn::Error::new(
-                span,
-                kiln_shape::describe_concat(&name.to_string(), &named),
-            ));
-        }
+        let known = match outs.iter().map(|o| o.known).collect::<Option<Vec<_>>>() {
+            Some(known) => match kiln_shape::concat(&known) {
+                Ok(out) => Some(out),
+                Err(_) => {
+                    let named: Vec<(String, [usize; 3])> = branches
+                        .iter()
+                        .zip(known)
+                        .map(|((b, _), s)| (b.to_string(), s))
+                        .collect();
+                    return Err(syn::Error::new(
+                        span,
+                        kiln_shape::describe_concat(&name.to_string(), &named),
+                    ));
+                }
+            },
+            None => None,
+        };
         let konsts: Vec<&Ident> = outs.iter().map(|o| &o.konst).collect();
         let konst = self.konst(
             span,
             quote!(#root::shape::or_panic(#root::shape::concat(&[#(#konsts),*]))),
         );
-        let known = known.and_then(|k| kiln_shape::concat(&k).ok());
         let out = Shape {
             konst: konst.clone(),
             known,

@@ -44,14 +44,7 @@ impl fmt::Display for FitError {
     }
 }
 
-impl std::error::Error for FitError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            FitError::Step { source, .. } => Some(source),
-            FitError::Checkpoint { .. } => None,
-        }
-    }
-}
+impl std::error::Error for FitError {}
 
 /// `path` as a checkpoint error.
 pub(crate) fn checkpoint_error(path: &Path, message: impl fmt::Display) -> FitError {
