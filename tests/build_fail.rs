@@ -95,3 +95,11 @@ fn a_wrong_concatenated_depth_fails_the_build() {
         "kiln shape error: concatenated depth is not D + D2",
     );
 }
+
+#[test]
+fn same_shape_to_another_shape_fails_the_build() {
+    passes_check_fails_build(
+        "same_shape_differs.rs",
+        "kiln shape error: same_shape asked for another shape",
+    );
+}

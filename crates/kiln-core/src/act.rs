@@ -92,13 +92,10 @@ impl<const W: usize, const H: usize, const D: usize> Act<W, H, D> {
     /// # Shapes
     /// - input: `[batch, D, H, W]`
     /// - output: `[batch, D2, H2, W2]`
-    pub fn apply<L, const W2: usize, const H2: usize, const D2: usize>(
+    pub fn apply<L: Layer<W, H, D>, const W2: usize, const H2: usize, const D2: usize>(
         self,
         layer: &L,
-    ) -> Act<W2, H2, D2>
-    where
-        L: Layer<W, H, D>,
-    {
+    ) -> Act<W2, H2, D2> {
         const { declared(L::OUT, [W2, H2, D2]) }
         Act::from_layer(layer.forward_tensor(self.tensor))
     }
@@ -110,13 +107,10 @@ impl<const W: usize, const H: usize, const D: usize> Act<W, H, D> {
     /// # Shapes
     /// - input: `[batch, D, H, W]`
     /// - output: `[batch, D2, H2, W2]`
-    pub fn apply_relu<L, const W2: usize, const H2: usize, const D2: usize>(
+    pub fn apply_relu<L: Layer<W, H, D>, const W2: usize, const H2: usize, const D2: usize>(
         self,
         layer: &L,
-    ) -> Act<W2, H2, D2>
-    where
-        L: Layer<W, H, D>,
-    {
+    ) -> Act<W2, H2, D2> {
         const { declared(L::OUT, [W2, H2, D2]) }
         Act::from_layer(layer.forward_relu_tensor(self.tensor))
     }
@@ -136,6 +130,26 @@ impl<const W: usize, const H: usize, const D: usize> Act<W, H, D> {
         };
         Act {
             tensor: Tensor::cat(vec![self.tensor, other.tensor], 1),
+        }
+    }
+
+    /// The same activation typed `Act<W2, H2, D2>`, which must be its own shape (checked when
+    /// the call is compiled, like [`apply`](Self::apply)'s output type). `kiln::model!`'s joins
+    /// pass their branches through it: the model's join constants already prove the shapes
+    /// equal at `cargo check`, so a mismatch is reported once, by the join's rule with its
+    /// message, and not again as a type error.
+    ///
+    /// # Shapes
+    /// - input and output: `[batch, D, H, W]`
+    pub fn same_shape<const W2: usize, const H2: usize, const D2: usize>(self) -> Act<W2, H2, D2> {
+        const {
+            assert!(
+                W == W2 && H == H2 && D == D2,
+                "kiln shape error: same_shape asked for another shape"
+            )
+        };
+        Act {
+            tensor: self.tensor,
         }
     }
 

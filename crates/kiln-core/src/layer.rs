@@ -16,15 +16,14 @@ use kiln_shape::Rounding;
 ///
 /// # Contract
 /// `OUT` must be computed with `const fn`s that panic when the input does not fit (see
-/// [`kiln_shape::window_out_or_panic`]): evaluating it is how kiln rejects a configuration at
+/// [`kiln_shape::or_panic`]): evaluating it is how kiln rejects a configuration at
 /// `cargo check` time. [`forward_tensor`](Layer::forward_tensor) must return exactly that shape,
 /// and the run-time [`Module::num_params`] must equal [`PARAMS`](Layer::PARAMS) +
 /// [`BUFFERS`](Layer::BUFFERS).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not accept an input of shape {W}×{H}×{D}",
-    label = "this layer cannot take a {W}×{H}×{D} input",
-    note = "a layer's input depth must equal the previous output depth; `Linear` takes a 1×1×N \
-            input (put `Flatten` before it)"
+    label = "its input depth must equal the previous output depth; `Linear` takes a 1×1×N \
+             input (put `Flatten` before it)"
 )]
 pub trait Layer<const W: usize, const H: usize, const D: usize>: Module + Sized {
     /// Output shape `[W2, H2, D2]`. Evaluating it for an input that does not fit panics, which

@@ -109,7 +109,7 @@ impl Parse for Entry {
 /// `a..b` or `n` (meaning `0..n`) with literal bounds.
 fn repeat_range(expr: &Expr) -> syn::Result<(usize, usize)> {
     let literal = |e: &Expr| {
-        crate::eval::Num::expr(e)?
+        crate::num::Num::expr(e)?
             .value
             .ok_or_else(|| syn::Error::new_spanned(e, "`repeat` takes literal bounds"))
     };

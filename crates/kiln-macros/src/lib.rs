@@ -5,10 +5,16 @@
 //! numbers are literals, so that a rejected layer gets an error on its own span that quotes the
 //! numbers and the fixes. Everything it emits is also checked by the types (associated constants
 //! evaluated by `cargo check`), so custom layers and named constants are checked too.
+//!
+//! It works in phases: [`ast`] parses, [`resolve`] builds a tree of nodes with their shapes and
+//! collects every error of the model, and [`emit`]'s emitters write the module, the passes and
+//! the summary from that tree.
 
 mod ast;
-mod eval;
-mod expand;
+mod builtin;
+mod emit;
+mod num;
+mod resolve;
 
 use proc_macro::TokenStream;
 
@@ -30,5 +36,13 @@ use proc_macro::TokenStream;
 #[proc_macro]
 pub fn model(input: TokenStream) -> TokenStream {
     let model = syn::parse_macro_input!(input as ast::Model);
-    expand::expand(&model).into()
+    expand(&model).into()
+}
+
+/// The code of `model`, or a compile error for each of its faults.
+fn expand(model: &ast::Model) -> proc_macro2::TokenStream {
+    match resolve::resolve(model) {
+        Ok(resolved) => emit::emit(&resolved),
+        Err(errors) => errors.to_compile_error(),
+    }
 }

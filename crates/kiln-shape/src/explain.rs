@@ -97,6 +97,7 @@ impl core::fmt::Display for LayerError {
                 "a zero-padded identity cannot shrink depth {depth} to {to}; \
                  use a projection (`conv({to}, 1, stride = S)`) instead"
             ),
+            LayerError::Window(e) => write!(f, "{}", e.message()),
             LayerError::Sampling(e) => match e {
                 ShapeError::ZeroStride => write!(f, "a zero-padded identity with stride 0"),
                 _ => write!(f, "a zero-padded identity has no output: {}", e.message()),

@@ -38,6 +38,8 @@ pub enum LayerError {
         /// The requested depth K.
         to: usize,
     },
+    /// A sliding window (a convolution's, a pool's) has no whole output side.
+    Window(ShapeError),
     /// A zero-padded identity's subsampling has no output (stride 0, an empty input).
     Sampling(ShapeError),
     /// A dropout probability outside [0, 1) once held in basis points.
@@ -82,7 +84,7 @@ impl LayerError {
             LayerError::Shrinks { .. } => {
                 "kiln shape error: a zero-padded identity shortcut cannot shrink the depth"
             }
-            LayerError::Sampling(e) => e.message(),
+            LayerError::Window(e) | LayerError::Sampling(e) => e.message(),
             LayerError::Probability { .. } => {
                 "kiln shape error: dropout probability must be in [0, 1) (basis points below 10,000)"
             }
@@ -143,6 +145,19 @@ pub const fn identity_window(stride: usize) -> Window {
         padding: 0,
         dilation: 1,
         rounding: Rounding::Floor,
+    }
+}
+
+/// A sliding window's output `[W2, H2, depth]` over an input of sides `[w, h]`:
+/// [`window_out`] along both sides.
+pub const fn window_shape(
+    [w, h]: [usize; 2],
+    win: Window,
+    depth: usize,
+) -> Result<[usize; 3], LayerError> {
+    match (window_out(w, win), window_out(h, win)) {
+        (Ok(w2), Ok(h2)) => Ok([w2, h2, depth]),
+        (Err(e), _) | (_, Err(e)) => Err(LayerError::Window(e)),
     }
 }
 
@@ -237,13 +252,44 @@ pub const fn concat(branches: &[[usize; 3]]) -> Result<[usize; 3], LayerError> {
 }
 
 /// `Ok(shape)`'s shape, or a panic with the error's [`LayerError::message`]: the form the
-/// layer types' `OUT` constants and `kiln::model!`'s join constants evaluate, so that
-/// `cargo check` rejects the configuration.
+/// layer types' `OUT` constants and the [`Join`] constants evaluate, so that
+/// `cargo check` rejects the configuration. `#[track_caller]`: rustc's error points at the
+/// constant being defined, without a trace through this function.
+#[track_caller]
 pub const fn or_panic(shape: Result<[usize; 3], LayerError>) -> [usize; 3] {
     match shape {
         Ok(out) => out,
         Err(e) => panic!("{}", e.message()),
     }
+}
+
+/// Two shapes, `[W1, H1, D1]` and `[W2, H2, D2]`, to be joined: the join rules as constants of
+/// a type that names the numbers, so that rustc's error about a join of named constants quotes
+/// them (`Join<16, 16, 8, 16, 16, 3>`). `kiln::model!`'s residual and concatenation constants
+/// are these.
+pub struct Join<
+    const W1: usize,
+    const H1: usize,
+    const D1: usize,
+    const W2: usize,
+    const H2: usize,
+    const D2: usize,
+>;
+
+impl<
+    const W1: usize,
+    const H1: usize,
+    const D1: usize,
+    const W2: usize,
+    const H2: usize,
+    const D2: usize,
+> Join<W1, H1, D1, W2, H2, D2>
+{
+    /// The residual add of a branch `[W1, H1, D1]` and a shortcut `[W2, H2, D2]`
+    /// ([`residual`]).
+    pub const RESIDUAL: [usize; 3] = or_panic(residual([W1, H1, D1], [W2, H2, D2]));
+    /// The depth concatenation of `[W1, H1, D1]` and `[W2, H2, D2]` ([`concat`]).
+    pub const CONCAT: [usize; 3] = or_panic(concat(&[[W1, H1, D1], [W2, H2, D2]]));
 }
 
 #[cfg(test)]
@@ -259,6 +305,46 @@ mod tests {
         );
         assert_eq!(linear([1, 1, 400], 0), Err(LayerError::NoOutputs));
         assert_eq!(linear(flatten([10, 10, 4]), 3), Ok([1, 1, 3]));
+    }
+
+    #[test]
+    fn a_window_shape_is_the_window_rule_on_both_sides() {
+        // (28 − 3 + 2)/1 + 1 = 28; (10 − 3)/2 + 1 = 4.5. With F = 3, S = 2, P = 1 a 21×10
+        // input fits its width, (21 − 3 + 2)/2 + 1 = 11, not its height, (10 − 3 + 2)/2 + 1 =
+        // 5.5; a 21×9 one gives 11×5.
+        assert_eq!(
+            window_shape([28, 28], Window::new(3, 1, 1), 16),
+            Ok([28, 28, 16])
+        );
+        let not_whole = ShapeError::NotInteger {
+            numerator: 7,
+            stride: 2,
+        };
+        assert_eq!(
+            window_shape([10, 10], Window::new(3, 2, 0), 8),
+            Err(LayerError::Window(not_whole))
+        );
+        assert_eq!(
+            window_shape([21, 10], Window::new(3, 2, 1), 8),
+            Err(LayerError::Window(ShapeError::NotInteger {
+                numerator: 9,
+                stride: 2
+            }))
+        );
+        assert_eq!(
+            window_shape([21, 9], Window::new(3, 2, 1), 8),
+            Ok([11, 5, 8])
+        );
+    }
+
+    #[test]
+    fn joins_are_the_join_rules_as_constants() {
+        assert_eq!(Join::<14, 14, 8, 14, 14, 8>::RESIDUAL, [14, 14, 8]);
+        assert_eq!(Join::<14, 14, 8, 14, 14, 24>::CONCAT, [14, 14, 32]);
+        assert_eq!(
+            Join::<7, 7, 64, 7, 7, 64>::RESIDUAL,
+            residual([7, 7, 64], [7, 7, 64]).unwrap()
+        );
     }
 
     #[test]

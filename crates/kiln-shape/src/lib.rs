@@ -12,11 +12,11 @@ mod rule;
 
 pub use explain::{Fix, describe, describe_concat, describe_residual, fixes, shape_text};
 pub use layer::{
-    DROPOUT_SCALE, EPS_SCALE, LayerError, adaptive_pool, batch_norm, concat, dropout,
+    DROPOUT_SCALE, EPS_SCALE, Join, LayerError, adaptive_pool, batch_norm, concat, dropout,
     dropout_basis_points, eps_nano, flatten, global_pool, identity_window, linear, or_panic,
-    pad_identity, residual,
+    pad_identity, residual, window_shape,
 };
 pub use rule::{
     FilterError, Rounding, ShapeError, Window, check_filters, padding_pair, pool_padding_fits,
-    unread, window_out, window_out_or_panic,
+    unread, window_out,
 };

@@ -150,15 +150,6 @@ pub const fn window_out(w: usize, win: Window) -> Result<usize, ShapeError> {
     }
 }
 
-/// [`window_out`], panicking with [`ShapeError::message`]: the form used by associated
-/// constants, so that `cargo check` rejects the configuration.
-pub const fn window_out_or_panic(w: usize, win: Window) -> usize {
-    match window_out(w, win) {
-        Ok(out) => out,
-        Err(e) => panic!("{}", e.message()),
-    }
-}
-
 /// Input rows/columns a window never reads ([`Rounding::Floor`]), or extra padding rows/columns
 /// it adds at the end ([`Rounding::Ceil`]): `(unread, extra_padding)`. Both are 0 when the
 /// quotient is whole.

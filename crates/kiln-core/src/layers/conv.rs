@@ -8,7 +8,7 @@ use burn::nn::conv::{Conv2d as BurnConv2d, Conv2dConfig};
 use burn::tensor::{Device, Tensor};
 use kiln_shape::Window;
 
-use super::{padding_pairs, rounding_note, window_sides};
+use super::{padding_pairs, rounding_note, sides_or_zero};
 use crate::layer::{Exact, Layer, RoundingMode};
 
 /// How a convolution pads its input.
@@ -112,27 +112,21 @@ where
     };
 }
 
-impl<
-    const W: usize,
-    const H: usize,
-    const D1: usize,
-    const K: usize,
-    const F: usize,
-    const S: usize,
-    const P: usize,
-    O: ConvOptions,
-> Layer<W, H, D1> for Conv2d<D1, K, F, S, P, O>
+// The header on two lines: rustc quotes it when a hand-written `apply` feeds the layer the
+// wrong depth ("but trait `Layer<28, 28, 3>` is implemented").
+#[rustfmt::skip]
+impl<const W: usize, const H: usize, const D1: usize, const K: usize, const F: usize,
+    const S: usize, const P: usize, O: ConvOptions> Layer<W, H, D1> for Conv2d<D1, K, F, S, P, O>
 {
     const OUT: [usize; 3] = {
         let _valid_filters = Self::PER_FILTER;
-        let [w2, h2] = window_sides(W, H, Self::WINDOW);
-        [w2, h2, K]
+        kiln_shape::or_panic(kiln_shape::window_shape([W, H], Self::WINDOW, K))
     };
     const PARAMS: usize = Self::PER_FILTER * K;
-    const FLOPS: usize = Self::PER_FILTER
-        * <Self as Layer<W, H, D1>>::OUT[0]
-        * <Self as Layer<W, H, D1>>::OUT[1]
-        * K;
+    const FLOPS: usize = {
+        let [w2, h2] = sides_or_zero(W, H, Self::WINDOW);
+        Self::PER_FILTER * w2 * h2 * K
+    };
 
     fn init(device: &Device) -> Self {
         let [(top, bottom), (left, right)] = padding_pairs(W, H, Self::WINDOW);

@@ -32,12 +32,16 @@ pub use pool::{AvgPool2d, GlobalAvgPool, MaxPool2d};
 pub use reshape::Flatten;
 pub use shortcut::PadIdentity;
 
-use kiln_shape::{Window, window_out_or_panic};
+use kiln_shape::Window;
 
-/// Output `[W2, H2]` of a square window over a `w`×`h` input: the rule all windowed layers
-/// share.
-pub(crate) const fn window_sides(w: usize, h: usize, win: Window) -> [usize; 2] {
-    [window_out_or_panic(w, win), window_out_or_panic(h, win)]
+/// The output sides `[W2, H2]` of a square window over a `w`×`h` input, or `[0, 0]` where the
+/// rule rejects it: for counts such as FLOPS, which must not report again the rejection that
+/// the layer's `OUT` reports.
+pub(crate) const fn sides_or_zero(w: usize, h: usize, win: Window) -> [usize; 2] {
+    match kiln_shape::window_shape([w, h], win, 0) {
+        Ok([w2, h2, _]) => [w2, h2],
+        Err(_) => [0, 0],
+    }
 }
 
 /// `[(top, bottom), (left, right)]` padding: `P` on the leading sides and `P` plus the extra

@@ -9,7 +9,7 @@ use burn::nn::pool::{MaxPool2d as BurnMaxPool2d, MaxPool2dConfig};
 use burn::tensor::{Device, Tensor};
 use kiln_shape::{Rounding, Window};
 
-use super::{rounding_note, window_sides};
+use super::{rounding_note, sides_or_zero};
 use crate::layer::{Exact, Layer, RoundingMode};
 
 /// The window of a pooling layer, checked: padding at most half the window (PyTorch's rule).
@@ -27,9 +27,12 @@ const fn pool_window(f: usize, s: usize, p: usize, rounding: Rounding) -> Window
     }
 }
 
+/// A pooling layer type `$name` over burn's `$burn` (built from `$config`, with the option
+/// `$extra` set), shown as `$label` in summaries. Each invocation stays on one line: rustc
+/// quotes it in shape errors of the layer's `OUT`.
 macro_rules! windowed_pool {
-    ($(#[$doc:meta])* $name:ident, $burn:ident, $config:ident, $label:literal, $($extra:ident)?) => {
-        $(#[$doc])*
+    ($name:ident: $burn:ident, $config:ident, $label:literal, $what:literal $(, $extra:ident)?) => {
+        #[doc = concat!($what, " over an `F`×`F` window with stride `S` (default `F`) and padding `P`.")]
         ///
         /// # Shapes
         /// - input: `[batch, D, H1, W1]`
@@ -50,12 +53,13 @@ macro_rules! windowed_pool {
         impl<const W: usize, const H: usize, const D: usize, const F: usize, const S: usize,
              const P: usize, R: RoundingMode> Layer<W, H, D> for $name<F, S, P, R>
         {
-            const OUT: [usize; 3] = {
-                let [w2, h2] = window_sides(W, H, Self::WINDOW);
-                [w2, h2, D]
-            };
+            const OUT: [usize; 3] =
+                kiln_shape::or_panic(kiln_shape::window_shape([W, H], Self::WINDOW, D));
             const PARAMS: usize = 0;
-            const FLOPS: usize = F * F * <Self as Layer<W, H, D>>::OUT[0] * <Self as Layer<W, H, D>>::OUT[1] * D;
+            const FLOPS: usize = {
+                let [w2, h2] = sides_or_zero(W, H, Self::WINDOW);
+                F * F * w2 * h2 * D
+            };
 
             fn init(_device: &Device) -> Self {
                 let inner = $config::new([F, F])
@@ -78,14 +82,11 @@ macro_rules! windowed_pool {
     };
 }
 
+windowed_pool!(MaxPool2d: BurnMaxPool2d, MaxPool2dConfig, "max pool", "Max pooling");
 windowed_pool!(
-    /// Max pooling over an `F`×`F` window with stride `S` (default `F`) and padding `P`.
-    MaxPool2d, BurnMaxPool2d, MaxPool2dConfig, "max pool",
-);
-windowed_pool!(
-    /// Average pooling over an `F`×`F` window with stride `S` (default `F`) and zero padding `P`
-    /// counted in the average (PyTorch's default).
-    AvgPool2d, BurnAvgPool2d, AvgPool2dConfig, "avg pool", with_count_include_pad
+    AvgPool2d: BurnAvgPool2d, AvgPool2dConfig, "avg pool",
+    "Average pooling (zero padding counted in the average, PyTorch's default)",
+    with_count_include_pad
 );
 
 /// Global average pooling: one value per depth slice.

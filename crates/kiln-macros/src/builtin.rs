@@ -1,4 +1,5 @@
-//! Built-in layers: their types, and the shape rule evaluated at expansion time.
+//! Built-in layers: their types, and their shape rules (kiln-shape's) evaluated at expansion
+//! time.
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
@@ -11,44 +12,21 @@ use kiln_shape::{
 };
 
 use crate::ast::Arg;
+use crate::num::Num;
 
-/// A number of the architecture: its tokens, and its value when it is a literal.
-#[derive(Clone)]
-pub struct Num {
-    pub tokens: TokenStream,
-    pub value: Option<usize>,
-}
-
-impl Num {
-    pub fn lit(value: usize) -> Self {
-        let lit = proc_macro2::Literal::usize_unsuffixed(value);
-        Num {
-            tokens: quote!(#lit),
-            value: Some(value),
-        }
-    }
-
-    pub fn expr(expr: &Expr) -> syn::Result<Self> {
-        match expr {
-            // A number passed through a `macro_rules!` fragment arrives wrapped in a group.
-            Expr::Group(group) => Num::expr(&group.expr),
-            Expr::Lit(lit) => match &lit.lit {
-                Lit::Int(int) => Ok(Num::lit(int.base10_parse()?)),
-                other => Err(syn::Error::new(other.span(), "expected a whole number")),
-            },
-            other => Ok(Num {
-                tokens: quote!({ #other }),
-                value: None,
-            }),
-        }
-    }
-}
-
-/// A built-in layer resolved against its input: its type and, when every number is known,
-/// its output shape.
+/// A built-in layer resolved against its input: its type, its output shape when every number
+/// is known, and the errors of its arguments and its shape rule.
+///
+/// After a rule's error the output is a guess (a non-whole window side rounded down, a linear
+/// layer's 1×1×M), so that the layers after it are still checked; `None` where nothing sensible
+/// can be guessed.
 pub struct Built {
+    /// The layer's type (empty when its arguments are wrong).
     pub ty: TokenStream,
+    /// Its output shape `[W, H, D]`, when known or guessed.
     pub out: Option<[usize; 3]>,
+    /// What is wrong with it.
+    pub errors: Vec<syn::Error>,
 }
 
 /// The arguments of one layer, consumed as they are read so that leftovers can be reported.
@@ -158,6 +136,18 @@ fn literal_fraction(expr: &Expr, what: &str) -> syn::Result<f64> {
     }
 }
 
+/// `error`, noting that the input it was found on is a guess after the error at layer
+/// `guessed` (when it is).
+pub fn on_guess(error: syn::Error, guessed: Option<&str>) -> syn::Error {
+    match guessed {
+        Some(layer) => syn::Error::new(
+            error.span(),
+            format!("{error} (its input is a guess after the error at `{layer}`)"),
+        ),
+        None => error,
+    }
+}
+
 /// A layer rule's error as a compile error at the layer: its name, then the rule's numbers.
 fn layer_error(name: &str, span: Span, error: LayerError) -> syn::Error {
     syn::Error::new(span, format!("{name}: {error}"))
@@ -171,19 +161,21 @@ fn rounding_type(root: &TokenStream, rounding: Rounding) -> TokenStream {
     }
 }
 
-/// The output side of a window along both axes, or the error that names the layer, the numbers
-/// and the fixes.
+/// The output side of a window along both axes, or `None` when a number is unknown. The first
+/// side the rule rejects adds the error that names the layer, the numbers and the fixes to
+/// `errors`; a rejected side is guessed rounded down.
 fn window_shape(
     layer: &str,
     span: Span,
     input: Option<[usize; 3]>,
     win: [&Num; 4],
     rounding: Rounding,
-) -> syn::Result<Option<[usize; 2]>> {
+    (errors, guessed): (&mut Vec<syn::Error>, Option<&str>),
+) -> Option<[usize; 2]> {
     let (Some(input), [Some(filter), Some(stride), Some(padding), Some(dilation)]) =
         (input, win.map(|n| n.value))
     else {
-        return Ok(None);
+        return None;
     };
     let window = Window {
         filter,
@@ -192,37 +184,83 @@ fn window_shape(
         dilation,
         rounding,
     };
-    let mut out = [0; 2];
+    let (mut out, mut reported) = ([0; 2], false);
     for (axis, (side, slot)) in ["width", "height"]
         .into_iter()
         .zip(input.iter().zip(&mut out))
     {
-        match window_out(*side, window) {
-            Ok(v) => *slot = v,
+        *slot = match window_out(*side, window) {
+            Ok(v) => v,
             Err(e) => {
-                return Err(syn::Error::new(
-                    span,
-                    describe(layer, axis, *side, window, e),
-                ));
+                // One error per layer: a square input would repeat it for the height.
+                if !reported {
+                    let text = describe(layer, axis, *side, window, e);
+                    errors.push(on_guess(syn::Error::new(span, text), guessed));
+                    reported = true;
+                }
+                let floor = Window {
+                    rounding: Rounding::Floor,
+                    ..window
+                };
+                window_out(*side, floor).ok()?
             }
-        }
+        };
     }
-    Ok(Some(out))
+    Some(out)
 }
 
-/// Resolves built-in layer `layer(args…)` named `name` against an input of depth tokens `depth`
-/// and, when known, shape `input`; generated paths start at `root`.
+/// What a built-in layer is fed: the input's depth as tokens, its shape when known, and the
+/// layer after whose error that shape is a guess (if it is one).
+pub struct Feed<'a> {
+    /// The input depth in generated code.
+    pub depth: &'a TokenStream,
+    /// The input shape, when known.
+    pub shape: Option<[usize; 3]>,
+    /// The layer after whose error `shape` is a guess.
+    pub guessed: Option<&'a str>,
+}
+
+/// Resolves built-in layer `layer(args…)` named `name`, written at `span`, against its input
+/// `feed`; generated paths start at `root`. Every error is in the result's `errors`.
 pub fn builtin(
     root: &TokenStream,
     name: &str,
     layer: &Ident,
     args: &[Arg],
-    depth: &TokenStream,
-    input: Option<[usize; 3]>,
+    feed: &Feed,
     span: Span,
-) -> syn::Result<Built> {
+) -> Built {
+    let mut errors = Vec::new();
+    match layer_of(root, name, layer, args, feed, span, &mut errors) {
+        Ok((ty, out)) => Built { ty, out, errors },
+        Err(e) => {
+            errors.push(e);
+            Built {
+                ty: TokenStream::new(),
+                out: None,
+                errors,
+            }
+        }
+    }
+}
+
+/// [`builtin`]'s work: the type and output shape, or an argument's error; a shape rule's
+/// error goes to `errors` and the output is guessed.
+fn layer_of(
+    root: &TokenStream,
+    name: &str,
+    layer: &Ident,
+    args: &[Arg],
+    &Feed {
+        depth,
+        shape: input,
+        guessed,
+    }: &Feed,
+    span: Span,
+    errors: &mut Vec<syn::Error>,
+) -> syn::Result<(TokenStream, Option<[usize; 3]>)> {
     let mut a = Args::new(layer, args);
-    let same = |ty: TokenStream| Built { ty, out: input };
+    let same = |ty: TokenStream| (ty, input);
     let built = match layer.to_string().as_str() {
         "conv" => {
             let k = Num::expr(a.positional("the number of filters K")?)?;
@@ -242,9 +280,11 @@ pub fn builtin(
             if let (Some(g), Some(k), Some([_, _, d])) = (g.value, k.value, input)
                 && let Err(e) = check_filters(d, k, g)
             {
-                return Err(syn::Error::new(span, format!("{name}: {e}")));
+                let error = syn::Error::new(span, format!("{name}: {e}"));
+                errors.push(on_guess(error, guessed));
             }
-            let sides = window_shape(name, span, input, [&f, &s, &p, &d], rounding)?;
+            let win = [&f, &s, &p, &d];
+            let sides = window_shape(name, span, input, win, rounding, (errors, guessed));
             let out = sides.zip(k.value).map(|([w, h], k)| [w, h, k]);
             let (kt, ft, st, pt, dt, gt) =
                 (k.tokens, f.tokens, s.tokens, p.tokens, d.tokens, g.tokens);
@@ -256,7 +296,7 @@ pub fn builtin(
             };
             let ty = quote!(#root::layers::Conv2d<#depth, #kt, #ft, #st, #pt,
                 #root::layers::Opts<#r, #dt, #gt, #bias, #m>>);
-            Built { ty, out }
+            (ty, out)
         }
         kind @ ("max_pool" | "avg_pool") => {
             let f = Num::expr(a.positional("the window extent F")?)?;
@@ -267,7 +307,7 @@ pub fn builtin(
             if let (Some(f), Some(p)) = (f.value, p.value)
                 && !pool_padding_fits(f, p)
             {
-                return Err(syn::Error::new(
+                errors.push(syn::Error::new(
                     span,
                     format!(
                         "{name}: padding {p} is more than half the {f}-wide window; use pad <= {}",
@@ -275,7 +315,8 @@ pub fn builtin(
                     ),
                 ));
             }
-            let sides = window_shape(name, span, input, [&f, &s, &p, &Num::lit(1)], rounding)?;
+            let win = [&f, &s, &p, &Num::lit(1)];
+            let sides = window_shape(name, span, input, win, rounding, (errors, guessed));
             let out = sides.zip(input).map(|([w, h], i)| [w, h, i[2]]);
             let (ft, st, pt) = (f.tokens, s.tokens, p.tokens);
             let r = rounding_type(root, rounding);
@@ -284,14 +325,11 @@ pub fn builtin(
             } else {
                 quote!(#root::layers::AvgPool2d<#ft, #st, #pt, #r>)
             };
-            Built { ty, out }
+            (ty, out)
         }
         "global_avg_pool" => {
             a.finish("none")?;
-            Built {
-                ty: quote!(#root::layers::GlobalAvgPool),
-                out: input.map(global_pool),
-            }
+            (quote!(#root::layers::GlobalAvgPool), input.map(global_pool))
         }
         "batch_norm" => {
             let eps = a
@@ -305,7 +343,10 @@ pub fn builtin(
                     same(quote!(#root::layers::BatchNorm<#depth, #nano>))
                 }
                 Ok(None) => same(quote!(#root::layers::BatchNorm<#depth>)),
-                Err(e) => return Err(layer_error(name, span, e)),
+                Err(e) => {
+                    errors.push(layer_error(name, span, e));
+                    same(TokenStream::new())
+                }
             }
         }
         "adaptive_avg_pool" => {
@@ -317,18 +358,17 @@ pub fn builtin(
             a.finish("none")?;
             let out = match (input, w.value.zip(h.value)) {
                 // The rule reads only the input's depth: its sides are checked without it.
-                (input, Some((w, h))) => {
-                    let out = adaptive_pool(input.unwrap_or([1, 1, 1]), [w, h])
-                        .map_err(|e| layer_error(name, span, e))?;
-                    input.map(|_| out)
-                }
+                (input, Some((w, h))) => match adaptive_pool(input.unwrap_or([1, 1, 1]), [w, h]) {
+                    Ok(out) => input.map(|_| out),
+                    Err(e) => {
+                        errors.push(layer_error(name, span, e));
+                        None
+                    }
+                },
                 (_, None) => None,
             };
             let (wt, ht) = (w.tokens, h.tokens);
-            Built {
-                ty: quote!(#root::layers::AdaptiveAvgPool<#wt, #ht>),
-                out,
-            }
+            (quote!(#root::layers::AdaptiveAvgPool<#wt, #ht>), out)
         }
         "pad_identity" => {
             let k = Num::expr(a.positional("the output depth K")?)?;
@@ -339,17 +379,18 @@ pub fn builtin(
                     Ok(out) => Some(out),
                     Err(LayerError::Sampling(e)) => {
                         let text = describe(name, "width", input[0], identity_window(stride), e);
-                        return Err(syn::Error::new(span, text));
+                        errors.push(on_guess(syn::Error::new(span, text), guessed));
+                        None
                     }
-                    Err(e) => return Err(layer_error(name, span, e)),
+                    Err(e) => {
+                        errors.push(on_guess(layer_error(name, span, e), guessed));
+                        None
+                    }
                 },
                 _ => None,
             };
             let (kt, st) = (k.tokens, s.tokens);
-            Built {
-                ty: quote!(#root::layers::PadIdentity<#kt, #st>),
-                out,
-            }
+            (quote!(#root::layers::PadIdentity<#kt, #st>), out)
         }
         "relu" | "sigmoid" | "tanh" | "gelu" => {
             a.finish("none")?;
@@ -365,17 +406,20 @@ pub fn builtin(
             let prob = a.positional("a probability, e.g. dropout(0.5)")?;
             a.finish("none")?;
             let value = literal_fraction(prob, "dropout probability")?;
-            let bp = dropout_basis_points(value)
-                .map_err(|e| syn::Error::new_spanned(prob, format!("{name}: {e}")))?;
-            let bp = proc_macro2::Literal::usize_unsuffixed(bp);
-            same(quote!(#root::layers::Dropout<#bp>))
+            match dropout_basis_points(value) {
+                Ok(bp) => {
+                    let bp = proc_macro2::Literal::usize_unsuffixed(bp);
+                    same(quote!(#root::layers::Dropout<#bp>))
+                }
+                Err(e) => {
+                    errors.push(syn::Error::new_spanned(prob, format!("{name}: {e}")));
+                    same(TokenStream::new())
+                }
+            }
         }
         "flatten" => {
             a.finish("none")?;
-            Built {
-                ty: quote!(#root::layers::Flatten),
-                out: input.map(flatten),
-            }
+            (quote!(#root::layers::Flatten), input.map(flatten))
         }
         "linear" => {
             let m = Num::expr(a.positional("the number of outputs")?)?;
@@ -384,14 +428,20 @@ pub fn builtin(
                 .is_none_or(|b| b == "true");
             a.finish("bias")?;
             // Each number is checked as soon as it is known: the input's sides, the outputs.
-            let out = linear(input.unwrap_or([1, 1, 1]), m.value.unwrap_or(1))
-                .map_err(|e| layer_error(name, span, e))?;
-            let out = input.zip(m.value).map(|_| out);
+            // After an error the output is guessed 1×1×M, as a linear layer's always is.
+            let out = match linear(input.unwrap_or([1, 1, 1]), m.value.unwrap_or(1)) {
+                Ok(out) => input.zip(m.value).map(|_| out),
+                Err(e @ LayerError::NotFlat { .. }) => {
+                    errors.push(on_guess(layer_error(name, span, e), guessed));
+                    m.value.map(|m| [1, 1, m])
+                }
+                Err(e) => {
+                    errors.push(layer_error(name, span, e));
+                    None
+                }
+            };
             let mt = m.tokens;
-            Built {
-                ty: quote!(#root::layers::Linear<#depth, #mt, #bias>),
-                out,
-            }
+            (quote!(#root::layers::Linear<#depth, #mt, #bias>), out)
         }
         other => {
             return Err(syn::Error::new(
