@@ -63,7 +63,7 @@ impl WithModel for Classify<'_> {
         let classes = M::OUTPUT[2];
         if info.classes.len() != classes {
             return Err(format!(
-                "run.txt names {} classes; the model has {classes}",
+                "run.json names {} classes; the model has {classes}",
                 info.classes.len()
             )
             .into());
@@ -108,7 +108,12 @@ impl WithModel for Classify<'_> {
     }
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> std::process::ExitCode {
+    support::exit(run())
+}
+
+/// The command, as `main` reports it.
+fn run() -> Result<(), Box<dyn Error>> {
     let args = Args::parse();
     let (run, weights) = resolve_checkpoint(&args.checkpoint)?;
     let info = RunInfo::read(&run)?;

@@ -1,7 +1,7 @@
 //! A checkpoint's test accuracy and confusion matrix: `cargo xtask eval <CHECKPOINT>`.
 //!
 //! The checkpoint is a run directory (`--out` of `cargo xtask train`; its best epoch is used),
-//! an epoch directory in it, or a `model.bpk` file; the run's `run.txt` says which model,
+//! an epoch directory in it, or a `model.bpk` file; the run's `run.json` says which model,
 //! normalisation and classes it has.
 
 use std::error::Error;
@@ -32,7 +32,7 @@ struct Args {
     #[arg(long)]
     png: Option<PathBuf>,
     /// The views of each test image whose logits are averaged: `flip` (the image and its
-    /// mirror image) or `plain` (default: the run's, from its `run.txt`).
+    /// mirror image) or `plain` (default: the run's, from its `run.json`).
     #[arg(long)]
     test_views: Option<TestViews>,
     /// The backend.
@@ -84,7 +84,12 @@ impl WithModel for Eval<'_> {
     }
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> std::process::ExitCode {
+    support::exit(run())
+}
+
+/// The command, as `main` reports it.
+fn run() -> Result<(), Box<dyn Error>> {
     let args = Args::parse();
     let (run, weights) = resolve_checkpoint(&args.checkpoint)?;
     let info = RunInfo::read(&run)?;

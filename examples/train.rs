@@ -2,7 +2,7 @@
 //! (`--help` lists every option). By default ResNet-20 (option-A shortcuts) for 16 epochs on
 //! the vendored Fashion-MNIST, with random horizontal flips and label smoothing 0.1.
 //!
-//! Writes to `--out`: `run.txt` (model, normalisation, classes), a checkpoint after every epoch
+//! Writes to `--out`: `run.json` (model, normalisation, classes), a checkpoint after every epoch
 //! (`last`, `best`), `metrics.csv`, `curves.png`, and at the end `confusion.png` and
 //! `summary.txt` (the model's summary, the confusion matrix and the test accuracy);
 //! `--resume` continues a run.
@@ -269,7 +269,12 @@ impl WithModel for Train<'_> {
     }
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> std::process::ExitCode {
+    support::exit(run())
+}
+
+/// The command, as `main` reports it.
+fn run() -> Result<(), Box<dyn Error>> {
     let args = Args::parse();
     if !(0.0..1.0).contains(&args.label_smoothing) {
         return Err(format!(

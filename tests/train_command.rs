@@ -94,7 +94,7 @@ fn a_smoke_run_trains_evaluates_and_classifies() {
     let out = dir.path().join("run");
     let stdout = succeed(&mut train(&out, 1, &[]));
     for file in [
-        "run.txt",
+        "run.json",
         "metrics.csv",
         "curves.png",
         "confusion.png",

@@ -88,10 +88,14 @@ fn a_resumed_run_ends_with_the_metrics_of_an_uninterrupted_one() {
     let parts = tempfile::tempdir().unwrap();
     let first = train(&config(parts.path(), 1)).unwrap();
     assert_eq!(figures(&first), figures(&uninterrupted[..1]));
+    // A resume reads the checkpoint's state.json, never metrics.csv, which it rewrites.
+    std::fs::remove_file(parts.path().join("metrics.csv")).unwrap();
     let mut rest = config(parts.path(), 3);
     rest.resume = true;
     let resumed = train(&rest).unwrap();
     assert_eq!(figures(&resumed), figures(&uninterrupted));
+    let csv = std::fs::read_to_string(parts.path().join("metrics.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
 }
 
 #[test]

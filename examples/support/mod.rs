@@ -1,6 +1,9 @@
 //! What the `train`, `eval`, `classify` and `bench` examples share: the allocator, the models
 //! a name stands for at each input size, and the backends.
 
+use std::error::Error;
+use std::process::ExitCode;
+
 use kiln::Model;
 use kiln::burn::module::Module;
 use kiln::burn::tensor::Device;
@@ -75,6 +78,18 @@ impl Backend {
             Backend::Wgpu => Device::wgpu(kiln::burn::tensor::DeviceKind::Cpu),
             #[cfg(feature = "cuda")]
             Backend::Cuda => Device::cuda(0),
+        }
+    }
+}
+
+/// The exit of a command that ran as `result`: success, or the error and each of its causes
+/// on one line of standard error (`error: cannot read runs/x/run.json: …`) and failure.
+pub fn exit(result: Result<(), Box<dyn Error>>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {}", kiln::train::report(&*error));
+            ExitCode::FAILURE
         }
     }
 }

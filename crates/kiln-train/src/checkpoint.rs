@@ -1,36 +1,37 @@
-//! Checkpoints written atomically after every epoch: model, optimiser, learning rate, schedule
-//! state and the metrics so far, in `out/epoch-NNNN/`; the files `out/last` and `out/best`
-//! name the directories, and are replaced by a rename only once a directory is complete.
+//! Checkpoints written atomically after every epoch: model, optimiser, and the run's state
+//! (learning rate, schedule state and every epoch's figures, `state.json`) in
+//! `out/epoch-NNNN/`; the files `out/last` and `out/best` name the directories, and are
+//! replaced by a rename only once a directory is complete. A resume reads `state.json`;
+//! `metrics.csv` is written for people and plots, never read back.
 
 use std::path::{Path, PathBuf};
 
 use burn::module::Module;
 use burn::optim::ModuleOptimizer;
+use serde::{Deserialize, Serialize};
 
 use crate::config::FitConfig;
-use crate::error::{FitError, checkpoint_error};
-use crate::files::{load_weights, write_atomically};
+use crate::error::{Action, FileError, FitError, file_error, io_error};
+use crate::files::{load_weights, read_json, write_atomically, write_json};
 use crate::record::EpochRecord;
 use crate::schedule::Schedule;
 
 /// What a run needs to continue: the rate, the schedule's state and the epochs done.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Checkpoint {
     pub lr: f64,
     pub schedule: Schedule,
     pub history: Vec<EpochRecord>,
     /// The directory it was read from.
+    #[serde(skip)]
     dir: Option<PathBuf>,
 }
 
-fn read_text(path: &Path) -> Result<String, FitError> {
-    std::fs::read_to_string(path).map_err(|e| checkpoint_error(path, e))
-}
+/// The state file in a checkpoint's directory.
+const STATE: &str = "state.json";
 
-fn parse<T: std::str::FromStr>(path: &Path, what: &str, text: &str) -> Result<T, FitError> {
-    text.trim()
-        .parse()
-        .map_err(|_| checkpoint_error(path, format!("{what} `{text}` is not a number")))
+fn read_text(path: &Path) -> Result<String, FitError> {
+    std::fs::read_to_string(path).map_err(io_error(path, Action::Read))
 }
 
 impl Checkpoint {
@@ -51,56 +52,18 @@ impl Checkpoint {
             return Ok(None);
         }
         let dir = out.join(read_text(&pointer)?.trim());
-        let state_path = dir.join("state.txt");
-        let state = read_text(&state_path)?;
-        let mut lr = None;
-        let mut schedule = None;
-        for line in state.lines() {
-            let Some((key, value)) = line.split_once('=') else {
-                continue;
-            };
-            match key {
-                "lr" => lr = Some(parse::<f64>(&state_path, "lr", value)?),
-                "schedule" => {
-                    schedule = Some(Schedule::decode(value).ok_or_else(|| {
-                        checkpoint_error(&state_path, format!("unknown schedule state `{value}`"))
-                    })?)
-                }
-                _ => {}
-            }
-        }
-        let (Some(lr), Some(schedule)) = (lr, schedule) else {
-            return Err(checkpoint_error(&state_path, "lr or schedule missing"));
-        };
-        let metrics_path = dir.join("metrics.csv");
-        let mut history = Vec::new();
-        for line in read_text(&metrics_path)?.lines().skip(1) {
-            let fields: Vec<&str> = line.split(',').collect();
-            if fields.len() != 10 {
-                return Err(checkpoint_error(
-                    &metrics_path,
-                    format!("bad line `{line}`"),
-                ));
-            }
-            let f = |i: usize| parse::<f64>(&metrics_path, "field", fields[i]);
-            history.push(EpochRecord {
-                epoch: parse(&metrics_path, "epoch", fields[0])?,
-                lr: f(1)?,
-                train_loss: f(2)?,
-                train_accuracy: f(3)?,
-                val_loss: f(4)?,
-                val_accuracy: f(5)?,
-                seconds: f(6)?,
-                data_seconds: f(7)?,
-                compute_seconds: f(8)?,
-                images: parse(&metrics_path, "images", fields[9])?,
-            });
+        let path = dir.join(STATE);
+        let state: Checkpoint = read_json(&path)?;
+        if let Some((i, record)) = (1..)
+            .zip(&state.history)
+            .find(|(i, record)| record.epoch != *i)
+        {
+            let what = format!("epoch {} recorded where epoch {i} belongs", record.epoch);
+            return Err(file_error(&path, Action::Read, FileError::Invalid(what)));
         }
         Ok(Some(Self {
-            lr,
-            schedule,
-            history,
             dir: Some(dir),
+            ..state
         }))
     }
 
@@ -118,7 +81,7 @@ impl Checkpoint {
         let path = self.dir().join("optimizer.bpk");
         optimizer
             .load(&path)
-            .map_err(|e| checkpoint_error(&path, format!("{e:?}")))
+            .map_err(|e| file_error(&path, Action::Read, FileError::Record(e)))
     }
 
     /// `metrics.csv` of the epochs done.
@@ -142,21 +105,17 @@ impl Checkpoint {
         let last = self.history.last().expect("an epoch was recorded");
         let name = format!("epoch-{:04}", last.epoch);
         let dir = out.join(&name);
-        std::fs::create_dir_all(&dir).map_err(|e| checkpoint_error(&dir, e))?;
+        std::fs::create_dir_all(&dir).map_err(io_error(&dir, Action::Write))?;
         let model_path = dir.join("model.bpk");
         model
             .clone()
             .save_file(&model_path)
-            .map_err(|e| checkpoint_error(&model_path, format!("{e:?}")))?;
+            .map_err(|e| file_error(&model_path, Action::Write, FileError::Record(e)))?;
         let optimizer_path = dir.join("optimizer.bpk");
         optimizer
             .save(&optimizer_path)
-            .map_err(|e| checkpoint_error(&optimizer_path, format!("{e:?}")))?;
-        write_atomically(
-            &dir.join("state.txt"),
-            &format!("lr={}\nschedule={}\n", self.lr, self.schedule.encode()),
-        )?;
-        write_atomically(&dir.join("metrics.csv"), &self.metrics_csv())?;
+            .map_err(|e| file_error(&optimizer_path, Action::Write, FileError::Record(e)))?;
+        write_json(&dir.join(STATE), self)?;
         let best_accuracy = self
             .history
             .iter()
@@ -168,14 +127,80 @@ impl Checkpoint {
         write_atomically(&out.join("last"), &name)?;
         self.dir = Some(dir);
         let best = read_text(&out.join("best"))?;
-        let entries = std::fs::read_dir(out).map_err(|e| checkpoint_error(out, e))?;
+        let entries = std::fs::read_dir(out).map_err(io_error(out, Action::Read))?;
         for entry in entries.flatten() {
             let file = entry.file_name().to_string_lossy().to_string();
             if file.starts_with("epoch-") && file != name && file != best.trim() {
-                std::fs::remove_dir_all(entry.path())
-                    .map_err(|e| checkpoint_error(&entry.path(), e))?;
+                let path = entry.path();
+                std::fs::remove_dir_all(&path).map_err(io_error(&path, Action::Remove))?;
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::report;
+
+    fn record(epoch: usize) -> EpochRecord {
+        EpochRecord {
+            epoch,
+            lr: 0.1 / epoch as f64,
+            train_loss: 1.0 / 3.0,
+            train_accuracy: 0.5,
+            val_loss: 0.25,
+            val_accuracy: 0.875,
+            seconds: 1.5,
+            data_seconds: 0.25,
+            compute_seconds: 1.0,
+            images: 256,
+        }
+    }
+
+    /// `out/last` naming `epoch-0002`, whose state.json is `text`.
+    fn checkpoint_with_state(out: &Path, text: &str) {
+        std::fs::create_dir_all(out.join("epoch-0002")).unwrap();
+        std::fs::write(out.join("epoch-0002").join(STATE), text).unwrap();
+        std::fs::write(out.join("last"), "epoch-0002").unwrap();
+    }
+
+    #[test]
+    fn state_json_round_trips_exactly_and_bad_states_name_the_file() {
+        let out = tempfile::tempdir().unwrap();
+        assert!(Checkpoint::read(out.path()).unwrap().is_none());
+        let state = Checkpoint {
+            lr: 0.1 / 3.0,
+            schedule: Schedule::Cosine { epochs: 16 },
+            history: vec![record(1), record(2)],
+            dir: None,
+        };
+        checkpoint_with_state(out.path(), &serde_json::to_string(&state).unwrap());
+        let read = Checkpoint::read(out.path()).unwrap().unwrap();
+        assert_eq!((read.lr, &read.schedule), (state.lr, &state.schedule));
+        assert_eq!(read.history, state.history);
+
+        let good = serde_json::to_string_pretty(&state).unwrap();
+        let shuffled = Checkpoint {
+            history: vec![record(2), record(1)],
+            ..state.clone()
+        };
+        for (text, why) in [
+            (good[..good.len() / 2].to_string(), "EOF while parsing"),
+            (good.replace("\"lr\"", "\"rate\""), "missing field `lr`"),
+            (
+                serde_json::to_string(&shuffled).unwrap(),
+                "epoch 2 recorded where epoch 1 belongs",
+            ),
+        ] {
+            checkpoint_with_state(out.path(), &text);
+            let message = report(&Checkpoint::read(out.path()).unwrap_err());
+            assert!(
+                message.starts_with("cannot read ") && message.contains("epoch-0002/state.json"),
+                "{message}"
+            );
+            assert!(message.contains(why), "{message}");
+        }
     }
 }

@@ -1,5 +1,7 @@
-//! Why training, a checkpoint or a run's files failed, naming the epoch and step or the file.
+//! Why training, a checkpoint or a run's files failed: the epoch and step, or the file and
+//! what was done with it; the cause is the error's `source()`, and [`report`] prints the chain.
 
+use std::error::Error;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -18,38 +20,135 @@ pub enum FitError {
         /// What went wrong.
         source: TrainError,
     },
-    /// A checkpoint or metrics file could not be written or read.
-    Checkpoint {
+    /// A run's file (a checkpoint, its state, the run's description, a figure) could not be
+    /// written or read.
+    File {
         /// The file.
         path: PathBuf,
+        /// What was done with it.
+        action: Action,
         /// What went wrong.
-        message: String,
+        source: FileError,
     },
+}
+
+/// What was done with a file when it failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Reading it.
+    Read,
+    /// Writing it (or renaming it into place, or creating its directory).
+    Write,
+    /// Removing it (an old checkpoint).
+    Remove,
+}
+
+/// What went wrong with a file.
+#[derive(Debug)]
+pub enum FileError {
+    /// The operating system refused (missing, no permission, disk full).
+    Io(std::io::Error),
+    /// The JSON is malformed or lacks a field kiln writes.
+    Json(serde_json::Error),
+    /// burn could not save or load the record (weights, optimiser state).
+    Record(burn::store::RecordError),
+    /// The contents are not what kiln writes there.
+    Invalid(String),
+    /// A figure could not be drawn or encoded.
+    Figure(String),
 }
 
 impl fmt::Display for FitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FitError::Step {
-                epoch,
-                step,
-                source,
-            } => write!(
+            FitError::Step { epoch, step, .. } => write!(
                 f,
-                "epoch {epoch}, step {step}: {source}; the checkpoint of the last completed \
-                 epoch is kept"
+                "epoch {epoch}, step {step} failed; the checkpoint of the last completed epoch \
+                 is kept"
             ),
-            FitError::Checkpoint { path, message } => write!(f, "{}: {message}", path.display()),
+            FitError::File { path, action, .. } => {
+                let verb = match action {
+                    Action::Read => "read",
+                    Action::Write => "write",
+                    Action::Remove => "remove",
+                };
+                write!(f, "cannot {verb} {}", path.display())
+            }
         }
     }
 }
 
-impl std::error::Error for FitError {}
+impl Error for FitError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        match self {
+            FitError::Step { source, .. } => Some(source),
+            FitError::File { source, .. } => Some(source),
+        }
+    }
+}
 
-/// `path` as a checkpoint error.
-pub(crate) fn checkpoint_error(path: &Path, message: impl fmt::Display) -> FitError {
-    FitError::Checkpoint {
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileError::Io(e) => write!(f, "{e}"),
+            FileError::Json(e) => write!(f, "not kiln's JSON: {e}"),
+            FileError::Record(e) => write!(f, "{e}"),
+            FileError::Invalid(what) => f.write_str(what),
+            FileError::Figure(why) => write!(f, "the figure could not be drawn: {why}"),
+        }
+    }
+}
+
+impl Error for FileError {}
+
+/// `error` and its causes, joined by `: `: how the command-line tools print an error.
+pub fn report(error: &dyn Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        cause = e.source();
+    }
+    text
+}
+
+/// A failed `action` on `path`.
+pub(crate) fn file_error(path: &Path, action: Action, source: FileError) -> FitError {
+    FitError::File {
         path: path.to_path_buf(),
-        message: message.to_string(),
+        action,
+        source,
+    }
+}
+
+/// An I/O error while doing `action` on `path`.
+pub(crate) fn io_error(path: &Path, action: Action) -> impl FnOnce(std::io::Error) -> FitError {
+    move |e| file_error(path, action, FileError::Io(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_names_the_file_then_each_cause() {
+        let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let error = io_error(Path::new("runs/x/state.json"), Action::Read)(missing);
+        assert_eq!(error.to_string(), "cannot read runs/x/state.json");
+        assert_eq!(
+            report(&error),
+            "cannot read runs/x/state.json: no such file"
+        );
+        let step = FitError::Step {
+            epoch: 3,
+            step: 7,
+            source: TrainError::NonFiniteLoss(f32::NAN),
+        };
+        assert_eq!(
+            report(&step),
+            "epoch 3, step 7 failed; the checkpoint of the last completed epoch is kept: \
+             the loss is NaN: training diverged"
+        );
     }
 }

@@ -1,23 +1,38 @@
-//! A run's files written and read safely: text replaced atomically, weights loaded with the
-//! file named on failure.
+//! A run's files written and read safely: text replaced atomically, JSON and weights read with
+//! the file named on failure.
 
 use std::path::Path;
 
 use burn::module::Module;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use crate::error::{FitError, checkpoint_error};
+use crate::error::{Action, FileError, FitError, file_error, io_error};
 
 /// Writes `text` to `path` through a temporary file and a rename, so that a reader sees the
 /// old file or the new one, never a part.
 pub(crate) fn write_atomically(path: &Path, text: &str) -> Result<(), FitError> {
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text).map_err(|e| checkpoint_error(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| checkpoint_error(path, e))
+    std::fs::write(&tmp, text).map_err(io_error(&tmp, Action::Write))?;
+    std::fs::rename(&tmp, path).map_err(io_error(path, Action::Write))
+}
+
+/// Writes `value` to `path` as pretty JSON, atomically.
+pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), FitError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| file_error(path, Action::Write, FileError::Json(e)))?;
+    write_atomically(path, &format!("{text}\n"))
+}
+
+/// The value in the JSON file `path`.
+pub(crate) fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, FitError> {
+    let text = std::fs::read_to_string(path).map_err(io_error(path, Action::Read))?;
+    serde_json::from_str(&text).map_err(|e| file_error(path, Action::Read, FileError::Json(e)))
 }
 
 /// `model` with the weights of `file` (a `model.bpk`).
 pub fn load_weights<M: Module>(model: M, file: &Path) -> Result<M, FitError> {
     model
         .try_load_file(file)
-        .map_err(|e| checkpoint_error(file, format!("{e:?}")))
+        .map_err(|e| file_error(file, Action::Read, FileError::Record(e)))
 }

@@ -15,7 +15,7 @@ use kiln_data::{Split, SplitMix64, shuffled_indices};
 use crate::checkpoint::Checkpoint;
 use crate::config::FitConfig;
 use crate::confusion::ConfusionMatrix;
-use crate::error::{FitError, checkpoint_error};
+use crate::error::{Action, FileError, FitError, file_error};
 use crate::files::write_atomically;
 use crate::plot::write_curves;
 use crate::record::{EpochRecord, Progress};
@@ -208,7 +208,8 @@ pub fn fit<M: Model + Module>(
         state.write(&config.out, &model, &optimizer)?;
         write_atomically(&config.out.join("metrics.csv"), &state.metrics_csv())?;
         let curves = config.out.join("curves.png");
-        write_curves(&curves, &state.history).map_err(|e| checkpoint_error(&curves, e))?;
+        write_curves(&curves, &state.history)
+            .map_err(|e| file_error(&curves, Action::Write, FileError::Figure(e)))?;
         now.finished = Some(record);
         progress(&now);
     }

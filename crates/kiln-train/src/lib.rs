@@ -18,7 +18,7 @@ mod step;
 
 pub use config::FitConfig;
 pub use confusion::ConfusionMatrix;
-pub use error::FitError;
+pub use error::{Action, FileError, FitError, report};
 pub use files::load_weights;
 pub use fit::{confusion_split, evaluate_split, fit, split_indices};
 pub use plot::{TRAIN_RGB, VALIDATION_RGB, write_confusion, write_curves};

@@ -1,8 +1,9 @@
 //! What a run reports: one epoch's figures (a line of `metrics.csv`) and the progress within
 //! an epoch.
 
-/// One epoch's figures, as written to `metrics.csv`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// One epoch's figures, as written to `metrics.csv` (and, for a resume, to a checkpoint's
+/// `state.json`).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EpochRecord {
     /// Epoch number, from 1.
     pub epoch: usize,
@@ -33,8 +34,7 @@ impl EpochRecord {
     pub const CSV_HEADER: &'static str = "epoch,lr,train_loss,train_accuracy,val_loss,\
          val_accuracy,seconds,data_seconds,compute_seconds,images";
 
-    /// This record as a `metrics.csv` line; numbers in full precision, so that a resumed run
-    /// reads back exactly what it wrote.
+    /// This record as a `metrics.csv` line; rates, losses and accuracies in full precision.
     pub fn csv(&self) -> String {
         format!(
             "{},{},{},{},{},{},{:.3},{:.3},{:.3},{}",

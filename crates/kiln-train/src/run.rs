@@ -1,15 +1,17 @@
 //! What a trained model needs besides its weights to be used: its name, the input
-//! normalisation and the class names (`run.txt` in a run's directory), and where a checkpoint's
-//! weights are.
+//! normalisation and the class names (`run.json` in a run's directory), and where a
+//! checkpoint's weights are.
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{FitError, checkpoint_error};
-use crate::files::write_atomically;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Action, FileError, FitError, file_error, io_error};
+use crate::files::{read_json, write_json};
 use crate::step::TestViews;
 
-/// A run's description, written as `run.txt` beside its checkpoints.
-#[derive(Clone, Debug, PartialEq)]
+/// A run's description, written as `run.json` beside its checkpoints.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunInfo {
     /// The model's name on the command line (e.g. `resnet`).
     pub model: String,
@@ -20,75 +22,28 @@ pub struct RunInfo {
     pub stats: (f32, f32),
     /// Class names, in class order.
     pub classes: Vec<String>,
-    /// The views of each image its test accuracy averages (`plain` for runs written before
-    /// kiln recorded them).
+    /// The views of each image its test accuracy averages.
     pub test_views: TestViews,
 }
 
 impl RunInfo {
     /// The file name in a run's directory.
-    pub const FILE: &'static str = "run.txt";
+    pub const FILE: &'static str = "run.json";
 
-    /// Writes `run.txt` in `dir` (atomically).
+    /// Writes `run.json` in `dir` (atomically).
     pub fn write(&self, dir: &Path) -> Result<(), FitError> {
-        let [w, h, d] = self.input;
-        let mut text = format!(
-            "model={}\ninput={w}x{h}x{d}\nmean={}\nstd={}\ntest_views={}\n",
-            self.model,
-            self.stats.0,
-            self.stats.1,
-            self.test_views.name()
-        );
-        for class in &self.classes {
-            text.push_str(&format!("class={class}\n"));
-        }
-        write_atomically(&dir.join(Self::FILE), &text)
+        write_json(&dir.join(Self::FILE), self)
     }
 
-    /// Reads `run.txt` from `dir`.
+    /// Reads `run.json` from `dir`.
     pub fn read(dir: &Path) -> Result<Self, FitError> {
         let path = dir.join(Self::FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| checkpoint_error(&path, e))?;
-        let bad =
-            |what: &str, value: &str| checkpoint_error(&path, format!("bad {what} `{value}`"));
-        let (mut model, mut input, mut mean, mut std) = (None, None, None, None);
-        let mut classes = Vec::new();
-        let mut test_views = TestViews::Plain;
-        for line in text.lines() {
-            let Some((key, value)) = line.split_once('=') else {
-                continue;
-            };
-            match key {
-                "model" => model = Some(value.to_string()),
-                "input" => {
-                    let dims: Vec<usize> = value
-                        .split('x')
-                        .map(|n| n.parse().map_err(|_| bad("input", value)))
-                        .collect::<Result<_, _>>()?;
-                    input = Some(<[usize; 3]>::try_from(dims).map_err(|_| bad("input", value))?);
-                }
-                "mean" => mean = Some(value.parse().map_err(|_| bad("mean", value))?),
-                "std" => std = Some(value.parse().map_err(|_| bad("std", value))?),
-                "class" => classes.push(value.to_string()),
-                "test_views" => {
-                    test_views = value.parse().map_err(|_| bad("test_views", value))?;
-                }
-                _ => {}
-            }
+        let info: Self = read_json(&path)?;
+        if info.classes.is_empty() || info.input.contains(&0) {
+            let what = "a run has classes and an input of at least 1×1×1".to_string();
+            return Err(file_error(&path, Action::Read, FileError::Invalid(what)));
         }
-        match (model, input, mean, std) {
-            (Some(model), Some(input), Some(mean), Some(std)) if !classes.is_empty() => Ok(Self {
-                model,
-                input,
-                stats: (mean, std),
-                classes,
-                test_views,
-            }),
-            _ => Err(checkpoint_error(
-                &path,
-                "needs model, input, mean, std and class lines",
-            )),
-        }
+        Ok(info)
     }
 }
 
@@ -102,7 +57,7 @@ pub fn resolve_checkpoint(path: &Path) -> Result<(PathBuf, PathBuf), FitError> {
     }
     let best = path.join("best");
     if best.is_file() {
-        let name = std::fs::read_to_string(&best).map_err(|e| checkpoint_error(&best, e))?;
+        let name = std::fs::read_to_string(&best).map_err(io_error(&best, Action::Read))?;
         return Ok((path.to_path_buf(), path.join(name.trim()).join("model.bpk")));
     }
     let weights = path.join("model.bpk");
@@ -110,9 +65,12 @@ pub fn resolve_checkpoint(path: &Path) -> Result<(PathBuf, PathBuf), FitError> {
         let run = path.parent().unwrap_or(Path::new("."));
         return Ok((run.to_path_buf(), weights));
     }
-    Err(checkpoint_error(
+    let what = "not a checkpoint: no `best` file (a run directory) and no model.bpk (an epoch \
+                directory)";
+    Err(file_error(
         path,
-        "not a checkpoint: no `best` file (a run directory) and no model.bpk (an epoch directory)",
+        Action::Read,
+        FileError::Invalid(what.to_string()),
     ))
 }
 
@@ -131,7 +89,7 @@ mod tests {
     }
 
     #[test]
-    fn run_txt_round_trips_and_older_files_mean_plain_views() {
+    fn run_json_round_trips_and_a_bad_one_is_named() {
         let dir = tempfile::tempdir().unwrap();
         for views in [TestViews::Plain, TestViews::Flip] {
             info(views).write(dir.path()).unwrap();
@@ -139,18 +97,31 @@ mod tests {
         }
         let path = dir.path().join(RunInfo::FILE);
         let text = std::fs::read_to_string(&path).unwrap();
-        let older: String = text
-            .lines()
-            .filter(|l| !l.starts_with("test_views="))
-            .map(|l| format!("{l}\n"))
-            .collect();
-        std::fs::write(&path, older).unwrap();
-        assert_eq!(RunInfo::read(dir.path()).unwrap(), info(TestViews::Plain));
-        std::fs::write(&path, format!("{text}test_views=mirror\n")).unwrap();
-        let error = RunInfo::read(dir.path()).unwrap_err().to_string();
-        assert!(
-            error.contains("run.txt") && error.contains("bad test_views `mirror`"),
-            "{error}"
-        );
+        assert!(text.contains(r#""test_views": "flip""#), "{text}");
+        for (bad, why) in [
+            (
+                text.replace(r#""flip""#, r#""mirror""#),
+                "unknown variant `mirror`",
+            ),
+            (text[..text.len() / 2].to_string(), "EOF while parsing"),
+            (
+                text.replace(r#""a""#, "").replace(r#""b""#, ""),
+                "expected value",
+            ),
+        ] {
+            std::fs::write(&path, bad).unwrap();
+            let error = RunInfo::read(dir.path()).unwrap_err();
+            let report = crate::error::report(&error);
+            assert!(
+                report.starts_with("cannot read ") && report.contains("run.json"),
+                "{report}"
+            );
+            assert!(report.contains(why), "{report}");
+        }
+        let mut empty = info(TestViews::Plain);
+        empty.classes.clear();
+        empty.write(dir.path()).unwrap();
+        let report = crate::error::report(&RunInfo::read(dir.path()).unwrap_err());
+        assert!(report.contains("a run has classes"), "{report}");
     }
 }

@@ -1,9 +1,12 @@
 //! Learning-rate schedules: reduce-on-plateau (burn has none) and step by epoch, cosine by step.
 
+use serde::{Deserialize, Serialize};
+
 /// A learning-rate schedule, stepped once per epoch with the epoch's validation accuracy
 /// ([`next_lr`](Schedule::next_lr)); cosine also anneals within the epoch
-/// ([`within_epoch`](Schedule::within_epoch)).
-#[derive(Clone, Debug, PartialEq)]
+/// ([`within_epoch`](Schedule::within_epoch)). Its state is saved with each checkpoint.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Schedule {
     /// Divide the rate by `1 / factor` when validation accuracy has not improved by more than
     /// `threshold` (relative) for more than `patience` epochs, as PyTorch's
@@ -26,7 +29,7 @@ pub enum Schedule {
 }
 
 /// The state of a reduce-on-plateau schedule.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plateau {
     /// Factor applied to the rate at a plateau (0.1: divide by 10).
     pub factor: f64,
@@ -106,53 +109,6 @@ fn cosine(base: f64, t: f64) -> f64 {
     0.5 * base * (1.0 + (std::f64::consts::PI * t).cos())
 }
 
-impl Schedule {
-    /// The schedule's state as one line of `state.txt`.
-    pub fn encode(&self) -> String {
-        match self {
-            Schedule::Plateau(p) => format!(
-                "plateau {} {} {} {} {} {}",
-                p.factor,
-                p.patience,
-                p.threshold,
-                p.min_lr,
-                p.best.map_or("none".to_string(), |b| b.to_string()),
-                p.bad_epochs
-            ),
-            Schedule::Cosine { epochs } => format!("cosine {epochs}"),
-            Schedule::Step { every, gamma } => format!("step {every} {gamma}"),
-        }
-    }
-
-    /// The schedule [`encode`](Schedule::encode) wrote, or `None` for a malformed line.
-    pub fn decode(line: &str) -> Option<Schedule> {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        match words.as_slice() {
-            ["plateau", factor, patience, threshold, min_lr, best, bad] => {
-                Some(Schedule::Plateau(Plateau {
-                    factor: factor.parse().ok()?,
-                    patience: patience.parse().ok()?,
-                    threshold: threshold.parse().ok()?,
-                    min_lr: min_lr.parse().ok()?,
-                    best: match *best {
-                        "none" => None,
-                        b => Some(b.parse().ok()?),
-                    },
-                    bad_epochs: bad.parse().ok()?,
-                }))
-            }
-            ["cosine", epochs] => Some(Schedule::Cosine {
-                epochs: epochs.parse().ok()?,
-            }),
-            ["step", every, gamma] => Some(Schedule::Step {
-                every: every.parse().ok()?,
-                gamma: gamma.parse().ok()?,
-            }),
-            _ => None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,7 +140,7 @@ mod tests {
     }
 
     #[test]
-    fn states_round_trip_through_their_text() {
+    fn states_round_trip_through_json() {
         let mut plateau = Plateau::new(3);
         plateau.step(0.1, 0.8);
         plateau.step(0.1, 0.7);
@@ -197,9 +153,12 @@ mod tests {
                 gamma: 0.1,
             },
         ] {
-            assert_eq!(Schedule::decode(&schedule.encode()), Some(schedule));
+            let json = serde_json::to_string(&schedule).unwrap();
+            assert_eq!(serde_json::from_str::<Schedule>(&json).unwrap(), schedule);
         }
-        assert_eq!(Schedule::decode("plateau 0.1"), None);
+        let cosine = serde_json::to_string(&Schedule::Cosine { epochs: 30 }).unwrap();
+        assert_eq!(cosine, r#"{"kind":"cosine","epochs":30}"#);
+        assert!(serde_json::from_str::<Schedule>(r#"{"kind":"plateau","factor":0.1}"#).is_err());
     }
 
     #[test]

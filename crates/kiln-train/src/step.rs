@@ -46,7 +46,8 @@ fn logits<M: Model>(model: &M, images: Tensor<4>) -> Result<Tensor<2>, TrainErro
 }
 
 /// Which views of each image an evaluation averages the logits of: test-time augmentation.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum TestViews {
     /// The image as it is.
     #[default]
@@ -63,7 +64,7 @@ impl TestViews {
         if flips { Self::Flip } else { Self::Plain }
     }
 
-    /// The name in `run.txt` and on the command line: `plain` or `flip`.
+    /// The name in `run.json` and on the command line: `plain` or `flip`.
     pub fn name(self) -> &'static str {
         match self {
             Self::Plain => "plain",
