@@ -309,3 +309,72 @@ fn googlenet_aux_heads_run_only_when_asked() {
         .into_scalar::<f32>();
     assert_eq!(diff, 0.0);
 }
+
+/// The layers with parameters of `summary`, by name.
+fn with_params(summary: &Summary) -> Vec<String> {
+    summary
+        .rows
+        .iter()
+        .filter(|r| r.params > 0)
+        .map(|r| r.name.clone())
+        .collect()
+}
+
+/// The VGG templates are rows of torchvision's configuration table, numbered by position:
+/// their parameter layers sit at torchvision's `features.N` and `classifier.N` indices (so
+/// its state dicts load by name), e.g. VGG-16's convolutions at 0, 2, 5, 7, 10, …, 28.
+#[test]
+fn vgg_layers_sit_at_torchvision_indices() {
+    let named = |prefix: &str, indices: &[usize]| -> Vec<String> {
+        indices.iter().map(|i| format!("{prefix}_{i}")).collect()
+    };
+    let classifier = named("classifier", &[0, 3, 6]);
+    let vgg16 = named(
+        "features",
+        &[0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28],
+    );
+    assert_eq!(
+        with_params(&Vgg16::summary()),
+        [vgg16, classifier.clone()].concat()
+    );
+    // With batch norm every convolution is followed by its norm: conv N, norm N + 1, ReLU.
+    let convs = [0, 4, 8, 11, 15, 18, 22, 25];
+    let vgg11_bn: Vec<usize> = convs.iter().flat_map(|&c| [c, c + 1]).collect();
+    assert_eq!(
+        with_params(&Vgg11Bn::summary()),
+        [named("features", &vgg11_bn), classifier].concat()
+    );
+}
+
+/// The ResNet templates are stage tables: ResNet-50's parameter layers carry torchvision's
+/// names, block by block (`layer2.0.downsample` is kiln's `layer2_0.shortcut`), and the plain
+/// net's are its layers in order, `layer2_conv1_0` first in stage 2.
+#[test]
+fn stage_tables_name_every_block_as_torchvision_does() {
+    let mut expected = vec!["conv1".to_string(), "bn1".to_string()];
+    for (stage, blocks) in [(1, 3), (2, 4), (3, 6), (4, 3)] {
+        for block in 0..blocks {
+            let at = format!("layer{stage}_{block}");
+            for layer in ["conv1", "bn1", "conv2", "bn2", "conv3", "bn3"] {
+                expected.push(format!("{at}.{layer}"));
+            }
+            if block == 0 {
+                expected.push(format!("{at}.shortcut.conv"));
+                expected.push(format!("{at}.shortcut.bn"));
+            }
+        }
+    }
+    expected.push("fc".to_string());
+    assert_eq!(with_params(&ResNet50::summary()), expected);
+
+    let mut plain = vec!["conv1".to_string(), "bn1".to_string()];
+    for stage in 1..=3 {
+        for block in 0..3 {
+            for layer in ["conv1", "bn1", "conv2", "bn2"] {
+                plain.push(format!("layer{stage}_{layer}_{block}"));
+            }
+        }
+    }
+    plain.push("fc".to_string());
+    assert_eq!(with_params(&Plain20::summary()), plain);
+}

@@ -69,18 +69,42 @@ impl Parse for Arg {
     }
 }
 
-/// An entry as written: an item, or `repeat(a..b) { items }`, which stands for copies of its
-/// items for `i` in `a..b` (none when a = b), each named item renamed `name_i`.
+/// An entry as written: an item; `repeat(a..b) { items }`, which stands for copies of its
+/// items for `i` in `a..b` (none when a = b), each named item renamed `name_i`; or
+/// `numbered(prefix) { items }`, whose unnamed items are named `prefix_k` by their position
+/// `k` from 0, every item counted (torchvision's `features.3` is `features_3`).
 enum Entry {
     One(Item),
-    Repeat(Vec<Item>),
+    Many(Vec<Item>),
+}
+
+/// Whether `input` starts with `word(`.
+fn starts_with_call(input: ParseStream, word: &str) -> bool {
+    let fork = input.fork();
+    fork.parse::<Ident>().is_ok_and(|w| w == word) && fork.peek(syn::token::Paren)
 }
 
 impl Parse for Entry {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let fork = input.fork();
-        if fork.parse::<Ident>().is_ok_and(|word| word == "repeat") && fork.peek(syn::token::Paren)
-        {
+        if starts_with_call(input, "numbered") {
+            input.parse::<Ident>()?;
+            let content;
+            parenthesized!(content in input);
+            let prefix: Ident = content.parse()?;
+            let mut items = parse_block(input)?;
+            for (k, item) in items.iter_mut().enumerate() {
+                if let Some(name) = &item.name {
+                    return Err(syn::Error::new(
+                        name.span(),
+                        format!(
+                            "`{name}` in `numbered({prefix})` is named by its position: `{prefix}_{k}`"
+                        ),
+                    ));
+                }
+                item.name = Some(quote::format_ident!("{prefix}_{k}", span = prefix.span()));
+            }
+            Ok(Entry::Many(items))
+        } else if starts_with_call(input, "repeat") {
             let word: Ident = input.parse()?;
             let content;
             parenthesized!(content in input);
@@ -99,7 +123,7 @@ impl Parse for Entry {
             for i in start..end {
                 copies.extend(body.iter().map(|item| item.renamed(i)));
             }
-            Ok(Entry::Repeat(copies))
+            Ok(Entry::Many(copies))
         } else {
             Ok(Entry::One(input.parse()?))
         }
@@ -145,7 +169,7 @@ fn parse_items(input: ParseStream) -> syn::Result<Vec<Item>> {
     for entry in entries {
         match entry {
             Entry::One(item) => items.push(item),
-            Entry::Repeat(copies) => items.extend(copies),
+            Entry::Many(copies) => items.extend(copies),
         }
     }
     Ok(items)

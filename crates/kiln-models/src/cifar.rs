@@ -45,50 +45,15 @@ macro_rules! cifar_resnet {
     // `compact_resnet!` uses it with its own stem and widths.
     (@net $(#[$attr:meta])* $vis:vis struct $name:ident, [$w:tt, $h:tt, $d:tt], $classes:tt, $n:tt,
      { $($stem:tt)* }, [$k1:tt, $k2:tt, $k3:tt], { $($short2:tt)* }, { $($short3:tt)* }) => {
-        $crate::__private::model! {
-            #[kiln(crate = $crate::__private::kiln_core)]
-            $(#[$attr])*
-            $vis struct $name {
-                input: [$w, $h, $d],
-                $($stem)*
-                repeat(0..$n) {
-                    layer1: residual {
-                        conv1: conv($k1, 3, pad = 1, bias = false), bn1: batch_norm, relu,
-                        conv2: conv($k1, 3, pad = 1, bias = false), bn2: batch_norm,
-                    },
-                    relu,
-                },
-                layer2_0: residual {
-                    conv1: conv($k2, 3, stride = 2, pad = 1, bias = false, round = floor),
-                    bn1: batch_norm, relu,
-                    conv2: conv($k2, 3, pad = 1, bias = false), bn2: batch_norm,
-                } shortcut { $($short2)* },
-                relu,
-                repeat(1..$n) {
-                    layer2: residual {
-                        conv1: conv($k2, 3, pad = 1, bias = false), bn1: batch_norm, relu,
-                        conv2: conv($k2, 3, pad = 1, bias = false), bn2: batch_norm,
-                    },
-                    relu,
-                },
-                layer3_0: residual {
-                    conv1: conv($k3, 3, stride = 2, pad = 1, bias = false, round = floor),
-                    bn1: batch_norm, relu,
-                    conv2: conv($k3, 3, pad = 1, bias = false), bn2: batch_norm,
-                } shortcut { $($short3)* },
-                relu,
-                repeat(1..$n) {
-                    layer3: residual {
-                        conv1: conv($k3, 3, pad = 1, bias = false), bn1: batch_norm, relu,
-                        conv2: conv($k3, 3, pad = 1, bias = false), bn2: batch_norm,
-                    },
-                    relu,
-                },
-                avgpool: global_avg_pool,
-                flatten,
-                fc: linear($classes),
-            }
-        }
+        $crate::__stages!(@munch [[$(#[$attr])* $vis struct $name] [$w, $h, $d] { $($stem)* } {
+            avgpool: global_avg_pool,
+            flatten,
+            fc: linear($classes),
+        }] {}
+            basic(layer1, $k1, [], $n) []
+            basic(layer2, $k2, [stride = 2, round = floor], $n) [shortcut { $($short2)* }]
+            basic(layer3, $k3, [stride = 2, round = floor], $n) [shortcut { $($short3)* }]
+        );
     };
 }
 
@@ -98,37 +63,21 @@ macro_rules! cifar_resnet {
 macro_rules! cifar_plain {
     ($(#[$attr:meta])* $vis:vis struct $name:ident, input: [$w:tt, $h:tt, $d:tt], classes: $classes:tt,
      n: $n:tt $(,)?) => {
-        $crate::__private::model! {
-            #[kiln(crate = $crate::__private::kiln_core)]
-            $(#[$attr])*
-            $vis struct $name {
-                input: [$w, $h, $d],
-                conv1: conv(16, 3, pad = 1, bias = false),
-                bn1: batch_norm,
-                relu,
-                repeat(0..$n) {
-                    layer1_conv1: conv(16, 3, pad = 1, bias = false), layer1_bn1: batch_norm, relu,
-                    layer1_conv2: conv(16, 3, pad = 1, bias = false), layer1_bn2: batch_norm, relu,
-                },
-                layer2_conv1_0: conv(32, 3, stride = 2, pad = 1, bias = false, round = floor),
-                layer2_bn1_0: batch_norm, relu,
-                layer2_conv2_0: conv(32, 3, pad = 1, bias = false), layer2_bn2_0: batch_norm, relu,
-                repeat(1..$n) {
-                    layer2_conv1: conv(32, 3, pad = 1, bias = false), layer2_bn1: batch_norm, relu,
-                    layer2_conv2: conv(32, 3, pad = 1, bias = false), layer2_bn2: batch_norm, relu,
-                },
-                layer3_conv1_0: conv(64, 3, stride = 2, pad = 1, bias = false, round = floor),
-                layer3_bn1_0: batch_norm, relu,
-                layer3_conv2_0: conv(64, 3, pad = 1, bias = false), layer3_bn2_0: batch_norm, relu,
-                repeat(1..$n) {
-                    layer3_conv1: conv(64, 3, pad = 1, bias = false), layer3_bn1: batch_norm, relu,
-                    layer3_conv2: conv(64, 3, pad = 1, bias = false), layer3_bn2: batch_norm, relu,
-                },
-                avgpool: global_avg_pool,
-                flatten,
-                fc: linear($classes),
-            }
-        }
+        $crate::__stages!(@munch [[$(#[$attr])* $vis struct $name] [$w, $h, $d] {
+            conv1: conv(16, 3, pad = 1, bias = false),
+            bn1: batch_norm,
+            relu,
+        } {
+            avgpool: global_avg_pool,
+            flatten,
+            fc: linear($classes),
+        }] {}
+            plain([layer1_conv1, layer1_bn1, layer1_conv2, layer1_bn2], 16, [], $n)
+            plain([layer2_conv1, layer2_bn1, layer2_conv2, layer2_bn2], 32,
+                [stride = 2, round = floor], $n)
+            plain([layer3_conv1, layer3_bn1, layer3_conv2, layer3_bn2], 64,
+                [stride = 2, round = floor], $n)
+        );
     };
 }
 

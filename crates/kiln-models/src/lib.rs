@@ -12,6 +12,7 @@ mod compact;
 mod fashion;
 mod googlenet;
 mod resnet;
+mod stages;
 mod vgg;
 pub mod weights;
 

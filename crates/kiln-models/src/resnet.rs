@@ -5,6 +5,26 @@
 //! convolution and projection of stages 2–4); those are exactly the layers that declare
 //! `round = floor` here, and the summary shows what each one leaves unread.
 
+/// An ImageNet ResNet from its stage rows (see `stages.rs`): torchvision's stem (7×7 stride-2
+/// convolution, batch norm, ReLU, 3×3 stride-2 max pool) before them, global average pooling
+/// and the classifier after.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __imagenet_resnet {
+    ([$($head:tt)*] [$w:tt, $h:tt, $d:tt] $classes:tt $($rows:tt)*) => {
+        $crate::__stages!(@munch [[$($head)*] [$w, $h, $d] {
+            conv1: conv(64, 7, stride = 2, pad = 3, bias = false, round = floor),
+            bn1: batch_norm,
+            relu,
+            maxpool: max_pool(3, stride = 2, pad = 1, round = floor),
+        } {
+            avgpool: global_avg_pool,
+            flatten,
+            fc: linear($classes),
+        }] {} $($rows)*);
+    };
+}
+
 /// Declares a ResNet with basic blocks (two 3×3 convolutions) at any input and class count;
 /// every shape is checked at compile time for the given input.
 ///
@@ -22,72 +42,18 @@
 macro_rules! resnet_basic {
     ($(#[$attr:meta])* $vis:vis struct $name:ident, input: [$w:tt, $h:tt, $d:tt], classes: $classes:tt $(,)?,
      blocks: [$n1:tt, $n2:tt, $n3:tt, $n4:tt] $(,)?) => {
-        $crate::__private::model! {
-            #[kiln(crate = $crate::__private::kiln_core)]
-            $(#[$attr])*
-            $vis struct $name {
-                input: [$w, $h, $d],
-                conv1: conv(64, 7, stride = 2, pad = 3, bias = false, round = floor),
-                bn1: batch_norm,
-                relu,
-                maxpool: max_pool(3, stride = 2, pad = 1, round = floor),
-                repeat(0..$n1) {
-                    layer1: residual {
-                        conv1: conv(64, 3, pad = 1, bias = false), bn1: batch_norm, relu,
-                        conv2: conv(64, 3, pad = 1, bias = false), bn2: batch_norm,
-                    },
-                    relu,
-                },
-                layer2_0: residual {
-                    conv1: conv(128, 3, stride = 2, pad = 1, bias = false, round = floor),
-                    bn1: batch_norm, relu,
-                    conv2: conv(128, 3, pad = 1, bias = false), bn2: batch_norm,
-                } shortcut {
-                    conv: conv(128, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
-                },
-                relu,
-                repeat(1..$n2) {
-                    layer2: residual {
-                        conv1: conv(128, 3, pad = 1, bias = false), bn1: batch_norm, relu,
-                        conv2: conv(128, 3, pad = 1, bias = false), bn2: batch_norm,
-                    },
-                    relu,
-                },
-                layer3_0: residual {
-                    conv1: conv(256, 3, stride = 2, pad = 1, bias = false, round = floor),
-                    bn1: batch_norm, relu,
-                    conv2: conv(256, 3, pad = 1, bias = false), bn2: batch_norm,
-                } shortcut {
-                    conv: conv(256, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
-                },
-                relu,
-                repeat(1..$n3) {
-                    layer3: residual {
-                        conv1: conv(256, 3, pad = 1, bias = false), bn1: batch_norm, relu,
-                        conv2: conv(256, 3, pad = 1, bias = false), bn2: batch_norm,
-                    },
-                    relu,
-                },
-                layer4_0: residual {
-                    conv1: conv(512, 3, stride = 2, pad = 1, bias = false, round = floor),
-                    bn1: batch_norm, relu,
-                    conv2: conv(512, 3, pad = 1, bias = false), bn2: batch_norm,
-                } shortcut {
-                    conv: conv(512, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
-                },
-                relu,
-                repeat(1..$n4) {
-                    layer4: residual {
-                        conv1: conv(512, 3, pad = 1, bias = false), bn1: batch_norm, relu,
-                        conv2: conv(512, 3, pad = 1, bias = false), bn2: batch_norm,
-                    },
-                    relu,
-                },
-                avgpool: global_avg_pool,
-                flatten,
-                fc: linear($classes),
-            }
-        }
+        $crate::__imagenet_resnet!([$(#[$attr])* $vis struct $name] [$w, $h, $d] $classes
+            basic(layer1, 64, [], $n1) []
+            basic(layer2, 128, [stride = 2, round = floor], $n2) [shortcut {
+                conv: conv(128, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
+            }]
+            basic(layer3, 256, [stride = 2, round = floor], $n3) [shortcut {
+                conv: conv(256, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
+            }]
+            basic(layer4, 512, [stride = 2, round = floor], $n4) [shortcut {
+                conv: conv(512, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
+            }]
+        );
     };
 }
 
@@ -100,87 +66,20 @@ macro_rules! resnet_basic {
 macro_rules! resnet_bottleneck {
     ($(#[$attr:meta])* $vis:vis struct $name:ident, input: [$w:tt, $h:tt, $d:tt], classes: $classes:tt $(,)?,
      blocks: [$n1:tt, $n2:tt, $n3:tt, $n4:tt] $(,)?) => {
-        $crate::__private::model! {
-            #[kiln(crate = $crate::__private::kiln_core)]
-            $(#[$attr])*
-            $vis struct $name {
-                input: [$w, $h, $d],
-                conv1: conv(64, 7, stride = 2, pad = 3, bias = false, round = floor),
-                bn1: batch_norm,
-                relu,
-                maxpool: max_pool(3, stride = 2, pad = 1, round = floor),
-                layer1_0: residual {
-                    conv1: conv(64, 1, bias = false), bn1: batch_norm, relu,
-                    conv2: conv(64, 3, pad = 1, bias = false), bn2: batch_norm, relu,
-                    conv3: conv(256, 1, bias = false), bn3: batch_norm,
-                } shortcut {
-                    conv: conv(256, 1, bias = false), bn: batch_norm,
-                },
-                relu,
-                repeat(1..$n1) {
-                    layer1: residual {
-                        conv1: conv(64, 1, bias = false), bn1: batch_norm, relu,
-                        conv2: conv(64, 3, pad = 1, bias = false), bn2: batch_norm, relu,
-                        conv3: conv(256, 1, bias = false), bn3: batch_norm,
-                    },
-                    relu,
-                },
-                layer2_0: residual {
-                    conv1: conv(128, 1, bias = false), bn1: batch_norm, relu,
-                    conv2: conv(128, 3, stride = 2, pad = 1, bias = false, round = floor),
-                    bn2: batch_norm, relu,
-                    conv3: conv(512, 1, bias = false), bn3: batch_norm,
-                } shortcut {
-                    conv: conv(512, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
-                },
-                relu,
-                repeat(1..$n2) {
-                    layer2: residual {
-                        conv1: conv(128, 1, bias = false), bn1: batch_norm, relu,
-                        conv2: conv(128, 3, pad = 1, bias = false), bn2: batch_norm, relu,
-                        conv3: conv(512, 1, bias = false), bn3: batch_norm,
-                    },
-                    relu,
-                },
-                layer3_0: residual {
-                    conv1: conv(256, 1, bias = false), bn1: batch_norm, relu,
-                    conv2: conv(256, 3, stride = 2, pad = 1, bias = false, round = floor),
-                    bn2: batch_norm, relu,
-                    conv3: conv(1024, 1, bias = false), bn3: batch_norm,
-                } shortcut {
-                    conv: conv(1024, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
-                },
-                relu,
-                repeat(1..$n3) {
-                    layer3: residual {
-                        conv1: conv(256, 1, bias = false), bn1: batch_norm, relu,
-                        conv2: conv(256, 3, pad = 1, bias = false), bn2: batch_norm, relu,
-                        conv3: conv(1024, 1, bias = false), bn3: batch_norm,
-                    },
-                    relu,
-                },
-                layer4_0: residual {
-                    conv1: conv(512, 1, bias = false), bn1: batch_norm, relu,
-                    conv2: conv(512, 3, stride = 2, pad = 1, bias = false, round = floor),
-                    bn2: batch_norm, relu,
-                    conv3: conv(2048, 1, bias = false), bn3: batch_norm,
-                } shortcut {
-                    conv: conv(2048, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
-                },
-                relu,
-                repeat(1..$n4) {
-                    layer4: residual {
-                        conv1: conv(512, 1, bias = false), bn1: batch_norm, relu,
-                        conv2: conv(512, 3, pad = 1, bias = false), bn2: batch_norm, relu,
-                        conv3: conv(2048, 1, bias = false), bn3: batch_norm,
-                    },
-                    relu,
-                },
-                avgpool: global_avg_pool,
-                flatten,
-                fc: linear($classes),
-            }
-        }
+        $crate::__imagenet_resnet!([$(#[$attr])* $vis struct $name] [$w, $h, $d] $classes
+            bottleneck(layer1, 64, 256, [], $n1) [shortcut {
+                conv: conv(256, 1, bias = false), bn: batch_norm,
+            }]
+            bottleneck(layer2, 128, 512, [stride = 2, round = floor], $n2) [shortcut {
+                conv: conv(512, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
+            }]
+            bottleneck(layer3, 256, 1024, [stride = 2, round = floor], $n3) [shortcut {
+                conv: conv(1024, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
+            }]
+            bottleneck(layer4, 512, 2048, [stride = 2, round = floor], $n4) [shortcut {
+                conv: conv(2048, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
+            }]
+        );
     };
 }
 

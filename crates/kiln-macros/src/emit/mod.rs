@@ -282,6 +282,28 @@ mod tests {
     }
 
     #[test]
+    fn numbered_layers_are_named_by_position() {
+        let out = expand_str(
+            "struct Net { input: [8, 8, 3], numbered(features) { conv(4, 3, pad = 1), relu, \
+             max_pool(2) }, flatten, fc: linear(2) }",
+        );
+        for (k, layer) in [(0, "Conv2d"), (1, "Relu"), (2, "MaxPool2d")] {
+            let field = format!("pub features_{k} : :: kiln :: layers :: {layer}");
+            assert!(out.contains(&field), "{field} in {out}");
+        }
+        let error = syn::parse_str::<crate::ast::Model>(
+            "struct Net { input: [8, 8, 3], numbered(features) { relu, c: conv(4, 3) } }",
+        )
+        .err()
+        .expect("a named layer in a numbered block is refused");
+        let text = error.to_string();
+        assert!(
+            text.contains("`c` in `numbered(features)` is named by its position: `features_1`"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn named_constants_leave_the_check_to_the_types() {
         let out = expand_str("struct Net { input: [SIDE, 10, 3], conv: conv(8, 3, stride = 2) }");
         assert!(!out.contains("compile_error"), "{out}");
