@@ -5,6 +5,8 @@
 //! [`Layer::OUT`] is the output shape, computed by kiln's shape rules (`kiln-shape`). Evaluating
 //! that constant for an input that does not fit is a compile error.
 
+#![warn(missing_docs)]
+
 mod act;
 mod layer;
 pub mod layers;

@@ -3,6 +3,8 @@
 //! Readers check every header field and length and fail with the file's name and what is
 //! wrong; nothing here panics on a bad file.
 
+#![warn(missing_docs)]
+
 mod augment;
 mod cifar;
 mod error;

@@ -6,9 +6,11 @@
 //! numbers and the fixes. Everything it emits is also checked by the types (associated constants
 //! evaluated by `cargo check`), so custom layers and named constants are checked too.
 //!
-//! It works in phases: [`ast`] parses, [`resolve`] builds a tree of nodes with their shapes and
-//! collects every error of the model, and [`emit`]'s emitters write the module, the passes and
+//! It works in phases: `ast` parses, `resolve` builds a tree of nodes with their shapes and
+//! collects every error of the model, and `emit`'s emitters write the module, the passes and
 //! the summary from that tree.
+
+#![warn(missing_docs)]
 
 mod ast;
 mod builtin;

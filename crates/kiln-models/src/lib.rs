@@ -6,6 +6,8 @@
 //! again for your data; the ImageNet (or CIFAR-10) forms are declared here ready to use.
 //! Layer names follow torchvision's, so its `.pth` weights load through [`weights`].
 
+#![warn(missing_docs)]
+
 mod alexnet;
 mod cifar;
 mod compact;

@@ -288,7 +288,7 @@ impl<
     /// The residual add of a branch `[W1, H1, D1]` and a shortcut `[W2, H2, D2]`
     /// ([`residual`]).
     pub const RESIDUAL: [usize; 3] = or_panic(residual([W1, H1, D1], [W2, H2, D2]));
-    /// The depth concatenation of `[W1, H1, D1]` and `[W2, H2, D2]` ([`concat`]).
+    /// The depth concatenation of `[W1, H1, D1]` and `[W2, H2, D2]` ([`concat()`]).
     pub const CONCAT: [usize; 3] = or_panic(concat(&[[W1, H1, D1], [W2, H2, D2]]));
 }
 

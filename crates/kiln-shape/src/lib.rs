@@ -6,6 +6,8 @@
 //! their own is what lets a proc macro (which cannot depend on burn) evaluate exactly the rule
 //! the types use.
 
+#![warn(missing_docs)]
+
 mod explain;
 mod layer;
 mod rule;

@@ -2,6 +2,8 @@
 //! of a classifier with its confusion matrix, learning-rate schedules, and the figures of a run
 //! (PNG).
 
+#![warn(missing_docs)]
+
 mod checkpoint;
 mod config;
 mod confusion;

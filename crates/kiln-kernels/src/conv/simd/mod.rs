@@ -1,5 +1,5 @@
 //! The register tiles of the direct convolution ([`super::direct`]), written once over a
-//! [`Register`] of `f32` lanes and compiled for each instruction set: AVX-512 ([`Avx512`], 16
+//! `Register` of `f32` lanes and compiled for each instruction set: AVX-512 ([`Avx512`], 16
 //! lanes) and AVX2 + FMA ([`Avx2`], 8 lanes).
 //!
 //! The tiles read a source laid out as zero-padded planes (`plane` floats apart) in which a
