@@ -97,7 +97,8 @@ impl Parse for Entry {
                     return Err(syn::Error::new(
                         name.span(),
                         format!(
-                            "`{name}` in `numbered({prefix})` is named by its position: `{prefix}_{k}`"
+                            "`{name}` in `numbered({prefix})` is named by its position: \
+                             `{prefix}_{k}`"
                         ),
                     ));
                 }

@@ -161,19 +161,20 @@ fn rounding_type(root: &TokenStream, rounding: Rounding) -> TokenStream {
     }
 }
 
-/// The output side of a window along both axes, or `None` when a number is unknown. The first
-/// side the rule rejects adds the error that names the layer, the numbers and the fixes to
-/// `errors`; a rejected side is guessed rounded down.
-fn window_shape(
+/// The output sides of a window over `feed` along both axes, or `None` when a number is
+/// unknown. The first side the rule rejects adds the error that names the layer, the numbers
+/// and the fixes to `errors` (one error per layer: a square input would repeat it for the
+/// height); a rejected side is guessed rounded down.
+fn window_sides(
     layer: &str,
     span: Span,
-    input: Option<[usize; 3]>,
+    feed: &Feed,
     win: [&Num; 4],
     rounding: Rounding,
-    (errors, guessed): (&mut Vec<syn::Error>, Option<&str>),
+    errors: &mut Vec<syn::Error>,
 ) -> Option<[usize; 2]> {
     let (Some(input), [Some(filter), Some(stride), Some(padding), Some(dilation)]) =
-        (input, win.map(|n| n.value))
+        (feed.shape, win.map(|n| n.value))
     else {
         return None;
     };
@@ -192,10 +193,9 @@ fn window_shape(
         *slot = match window_out(*side, window) {
             Ok(v) => v,
             Err(e) => {
-                // One error per layer: a square input would repeat it for the height.
                 if !reported {
                     let text = describe(layer, axis, *side, window, e);
-                    errors.push(on_guess(syn::Error::new(span, text), guessed));
+                    errors.push(on_guess(syn::Error::new(span, text), feed.guessed));
                     reported = true;
                 }
                 let floor = Window {
@@ -251,14 +251,15 @@ fn layer_of(
     name: &str,
     layer: &Ident,
     args: &[Arg],
-    &Feed {
-        depth,
-        shape: input,
-        guessed,
-    }: &Feed,
+    feed: &Feed,
     span: Span,
     errors: &mut Vec<syn::Error>,
 ) -> syn::Result<(TokenStream, Option<[usize; 3]>)> {
+    let &Feed {
+        depth,
+        shape: input,
+        guessed,
+    } = feed;
     let mut a = Args::new(layer, args);
     let same = |ty: TokenStream| (ty, input);
     let built = match layer.to_string().as_str() {
@@ -284,7 +285,7 @@ fn layer_of(
                 errors.push(on_guess(error, guessed));
             }
             let win = [&f, &s, &p, &d];
-            let sides = window_shape(name, span, input, win, rounding, (errors, guessed));
+            let sides = window_sides(name, span, feed, win, rounding, errors);
             let out = sides.zip(k.value).map(|([w, h], k)| [w, h, k]);
             let (kt, ft, st, pt, dt, gt) =
                 (k.tokens, f.tokens, s.tokens, p.tokens, d.tokens, g.tokens);
@@ -316,7 +317,7 @@ fn layer_of(
                 ));
             }
             let win = [&f, &s, &p, &Num::lit(1)];
-            let sides = window_shape(name, span, input, win, rounding, (errors, guessed));
+            let sides = window_sides(name, span, feed, win, rounding, errors);
             let out = sides.zip(input).map(|([w, h], i)| [w, h, i[2]]);
             let (ft, st, pt) = (f.tokens, s.tokens, p.tokens);
             let r = rounding_type(root, rounding);
@@ -448,8 +449,9 @@ fn layer_of(
                 layer.span(),
                 format!(
                     "unknown layer `{other}`; built-in layers: conv, max_pool, avg_pool, \
-                     global_avg_pool, adaptive_avg_pool, batch_norm, relu, sigmoid, tanh, gelu, dropout, flatten, \
-                     linear, pad_identity, residual, concat, repeat, aux; a custom layer is written `layer(Type)`"
+                     global_avg_pool, adaptive_avg_pool, batch_norm, relu, sigmoid, tanh, gelu, \
+                     dropout, flatten, linear, pad_identity, residual, concat, repeat, \
+                     numbered, aux; a custom layer is written `layer(Type)`"
                 ),
             ));
         }

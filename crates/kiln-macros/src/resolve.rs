@@ -7,7 +7,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use syn::{Attribute, Ident, Visibility};
+use syn::Ident;
 
 use crate::ast::{Item, Kind, Model};
 use crate::builtin::{Feed, builtin, on_guess};
@@ -96,21 +96,13 @@ pub enum NodeKind {
     Aux {
         /// The branch's layers.
         body: Vec<Node>,
-        /// The branch's output.
-        out: Shape,
     },
 }
 
-/// A model, resolved: what the emitters need.
-pub struct Resolved {
-    /// The path generated code uses for kiln.
-    pub root: TokenStream,
-    /// The model's attributes (its doc comment).
-    pub attrs: Vec<Attribute>,
-    /// Its visibility.
-    pub vis: Visibility,
-    /// Its name.
-    pub name: Ident,
+/// A model, resolved: what the emitters need besides the parsed model itself.
+pub struct Resolved<'a> {
+    /// The model as parsed (its root path, attributes, visibility and name).
+    pub model: &'a Model,
     /// The input `[W, H, D]` as written.
     pub input_dims: [TokenStream; 3],
     /// The input shape.
@@ -127,7 +119,7 @@ pub fn seq_out<'a>(nodes: &'a [Node], input: &'a Shape) -> &'a Shape {
 }
 
 /// Resolves `model`, or returns every error in it.
-pub fn resolve(model: &Model) -> syn::Result<Resolved> {
+pub fn resolve(model: &Model) -> syn::Result<Resolved<'_>> {
     let nums = [
         Num::expr(&model.input[0])?,
         Num::expr(&model.input[1])?,
@@ -151,10 +143,7 @@ pub fn resolve(model: &Model) -> syn::Result<Resolved> {
         return Err(first);
     }
     Ok(Resolved {
-        root: model.root.clone(),
-        attrs: model.attrs.clone(),
-        vis: model.vis.clone(),
-        name: model.name.clone(),
+        model,
         input_dims: nums.map(|n| n.tokens),
         input,
         nodes,
@@ -303,8 +292,7 @@ impl Resolver<'_> {
                     self.errors.push(syn::Error::new(span, text));
                 }
                 let body = self.seq(body, &input, true);
-                let out = seq_out(&body, &input).clone();
-                (name, input.clone(), NodeKind::Aux { body, out })
+                (name, input.clone(), NodeKind::Aux { body })
             }
         };
         Node {

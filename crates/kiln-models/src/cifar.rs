@@ -50,9 +50,9 @@ macro_rules! cifar_resnet {
             flatten,
             fc: linear($classes),
         }] {}
-            basic(layer1, $k1, [], $n) []
-            basic(layer2, $k2, [stride = 2, round = floor], $n) [shortcut { $($short2)* }]
-            basic(layer3, $k3, [stride = 2, round = floor], $n) [shortcut { $($short3)* }]
+            basic(layer1, $k1) blocks $n [] []
+            basic(layer2, $k2) blocks $n [stride = 2, round = floor] [shortcut { $($short2)* }]
+            basic(layer3, $k3) blocks $n [stride = 2, round = floor] [shortcut { $($short3)* }]
         );
     };
 }
@@ -72,11 +72,11 @@ macro_rules! cifar_plain {
             flatten,
             fc: linear($classes),
         }] {}
-            plain([layer1_conv1, layer1_bn1, layer1_conv2, layer1_bn2], 16, [], $n)
-            plain([layer2_conv1, layer2_bn1, layer2_conv2, layer2_bn2], 32,
-                [stride = 2, round = floor], $n)
-            plain([layer3_conv1, layer3_bn1, layer3_conv2, layer3_bn2], 64,
-                [stride = 2, round = floor], $n)
+            plain([layer1_conv1, layer1_bn1, layer1_conv2, layer1_bn2], 16) blocks $n [] []
+            plain([layer2_conv1, layer2_bn1, layer2_conv2, layer2_bn2], 32)
+                blocks $n [stride = 2, round = floor] []
+            plain([layer3_conv1, layer3_bn1, layer3_conv2, layer3_bn2], 64)
+                blocks $n [stride = 2, round = floor] []
         );
     };
 }

@@ -43,14 +43,14 @@ macro_rules! resnet_basic {
     ($(#[$attr:meta])* $vis:vis struct $name:ident, input: [$w:tt, $h:tt, $d:tt], classes: $classes:tt $(,)?,
      blocks: [$n1:tt, $n2:tt, $n3:tt, $n4:tt] $(,)?) => {
         $crate::__imagenet_resnet!([$(#[$attr])* $vis struct $name] [$w, $h, $d] $classes
-            basic(layer1, 64, [], $n1) []
-            basic(layer2, 128, [stride = 2, round = floor], $n2) [shortcut {
+            basic(layer1, 64) blocks $n1 [] []
+            basic(layer2, 128) blocks $n2 [stride = 2, round = floor] [shortcut {
                 conv: conv(128, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
             }]
-            basic(layer3, 256, [stride = 2, round = floor], $n3) [shortcut {
+            basic(layer3, 256) blocks $n3 [stride = 2, round = floor] [shortcut {
                 conv: conv(256, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
             }]
-            basic(layer4, 512, [stride = 2, round = floor], $n4) [shortcut {
+            basic(layer4, 512) blocks $n4 [stride = 2, round = floor] [shortcut {
                 conv: conv(512, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
             }]
         );
@@ -67,16 +67,16 @@ macro_rules! resnet_bottleneck {
     ($(#[$attr:meta])* $vis:vis struct $name:ident, input: [$w:tt, $h:tt, $d:tt], classes: $classes:tt $(,)?,
      blocks: [$n1:tt, $n2:tt, $n3:tt, $n4:tt] $(,)?) => {
         $crate::__imagenet_resnet!([$(#[$attr])* $vis struct $name] [$w, $h, $d] $classes
-            bottleneck(layer1, 64, 256, [], $n1) [shortcut {
+            bottleneck(layer1, 64, 256) blocks $n1 [] [shortcut {
                 conv: conv(256, 1, bias = false), bn: batch_norm,
             }]
-            bottleneck(layer2, 128, 512, [stride = 2, round = floor], $n2) [shortcut {
+            bottleneck(layer2, 128, 512) blocks $n2 [stride = 2, round = floor] [shortcut {
                 conv: conv(512, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
             }]
-            bottleneck(layer3, 256, 1024, [stride = 2, round = floor], $n3) [shortcut {
+            bottleneck(layer3, 256, 1024) blocks $n3 [stride = 2, round = floor] [shortcut {
                 conv: conv(1024, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
             }]
-            bottleneck(layer4, 512, 2048, [stride = 2, round = floor], $n4) [shortcut {
+            bottleneck(layer4, 512, 2048) blocks $n4 [stride = 2, round = floor] [shortcut {
                 conv: conv(2048, 1, stride = 2, bias = false, round = floor), bn: batch_norm,
             }]
         );

@@ -9,10 +9,10 @@
 //! takes is accepted, and the summary shows where a row or column is dropped. Five halvings
 //! leave nothing of a 28×28 input: the last pool does not compile there.
 
-/// Declares a VGG from a row of the configuration table: `[bn]` or `[]`, then the row (`64`: a
-/// 3×3 convolution of 64 filters, with batch norm when `[bn]`, and a ReLU; `M`: a 2×2 max
-/// pool), then the struct, its input and its class count. The adaptive pool and the classifier
-/// are the same for every depth.
+/// Declares a VGG from a row of the configuration table: `[batch_norm,]` or `[]` (what follows
+/// each convolution before its ReLU), then the row (`64`: a 3×3 convolution of 64 filters;
+/// `M`: a 2×2 max pool), then the struct, its input and its class count. The adaptive pool
+/// and the classifier are the same for every depth.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __vgg {
@@ -26,14 +26,10 @@ macro_rules! __vgg {
             $($done)* max_pool(2, round = floor),
         } $($rest)*);
     };
-    (@munch $head:tt $input:tt $classes:tt [] { $($done:tt)* } $c:literal $($rest:tt)*) => {
-        $crate::__vgg!(@munch $head $input $classes [] {
-            $($done)* conv($c, 3, pad = 1), relu,
-        } $($rest)*);
-    };
-    (@munch $head:tt $input:tt $classes:tt [bn] { $($done:tt)* } $c:literal $($rest:tt)*) => {
-        $crate::__vgg!(@munch $head $input $classes [bn] {
-            $($done)* conv($c, 3, pad = 1), batch_norm, relu,
+    (@munch $head:tt $input:tt $classes:tt [$($bn:tt)*] { $($done:tt)* }
+     $c:literal $($rest:tt)*) => {
+        $crate::__vgg!(@munch $head $input $classes [$($bn)*] {
+            $($done)* conv($c, 3, pad = 1), $($bn)* relu,
         } $($rest)*);
     };
     (@munch [$($head:tt)*] [$w:tt, $h:tt, $d:tt] $classes:tt $bn:tt { $($done:tt)* }) => {
@@ -69,7 +65,7 @@ macro_rules! vgg11 {
 #[macro_export]
 macro_rules! vgg11_bn {
     ($($model:tt)*) => {
-        $crate::__vgg!([bn] [64, M, 128, M, 256, 256, M, 512, 512, M, 512, 512, M]
+        $crate::__vgg!([batch_norm,] [64, M, 128, M, 256, 256, M, 512, 512, M, 512, 512, M]
             $($model)*);
     };
 }
@@ -87,7 +83,7 @@ macro_rules! vgg13 {
 #[macro_export]
 macro_rules! vgg13_bn {
     ($($model:tt)*) => {
-        $crate::__vgg!([bn] [64, 64, M, 128, 128, M, 256, 256, M, 512, 512, M, 512, 512, M]
+        $crate::__vgg!([batch_norm,] [64, 64, M, 128, 128, M, 256, 256, M, 512, 512, M, 512, 512, M]
             $($model)*);
     };
 }
@@ -107,7 +103,7 @@ macro_rules! vgg16 {
 #[macro_export]
 macro_rules! vgg16_bn {
     ($($model:tt)*) => {
-        $crate::__vgg!([bn] [
+        $crate::__vgg!([batch_norm,] [
             64, 64, M, 128, 128, M, 256, 256, 256, M,
             512, 512, 512, M, 512, 512, 512, M
         ] $($model)*);
@@ -129,7 +125,7 @@ macro_rules! vgg19 {
 #[macro_export]
 macro_rules! vgg19_bn {
     ($($model:tt)*) => {
-        $crate::__vgg!([bn] [
+        $crate::__vgg!([batch_norm,] [
             64, 64, M, 128, 128, M, 256, 256, 256, 256, M,
             512, 512, 512, 512, M, 512, 512, 512, 512, M
         ] $($model)*);

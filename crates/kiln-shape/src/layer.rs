@@ -174,10 +174,9 @@ pub const fn pad_identity(
             to: depth,
         });
     }
-    let win = identity_window(stride);
-    match (window_out(w, win), window_out(h, win)) {
-        (Ok(w2), Ok(h2)) => Ok([w2, h2, depth]),
-        (Err(e), _) | (_, Err(e)) => Err(LayerError::Sampling(e)),
+    match window_shape([w, h], identity_window(stride), depth) {
+        Err(LayerError::Window(e)) => Err(LayerError::Sampling(e)),
+        shape => shape,
     }
 }
 

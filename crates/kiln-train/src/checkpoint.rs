@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::FitConfig;
 use crate::error::{Action, FileError, FitError, file_error, io_error};
-use crate::files::{load_weights, read_json, write_atomically, write_json};
+use crate::files::{load_weights, read_json, read_text, write_atomically, write_json};
 use crate::record::EpochRecord;
 use crate::schedule::Schedule;
 
@@ -29,10 +29,6 @@ pub(crate) struct Checkpoint {
 
 /// The state file in a checkpoint's directory.
 const STATE: &str = "state.json";
-
-fn read_text(path: &Path) -> Result<String, FitError> {
-    std::fs::read_to_string(path).map_err(io_error(path, Action::Read))
-}
 
 impl Checkpoint {
     /// The state of a run that has not started.

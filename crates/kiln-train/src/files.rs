@@ -24,9 +24,14 @@ pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), Fit
     write_atomically(path, &format!("{text}\n"))
 }
 
+/// The text of `path`.
+pub(crate) fn read_text(path: &Path) -> Result<String, FitError> {
+    std::fs::read_to_string(path).map_err(io_error(path, Action::Read))
+}
+
 /// The value in the JSON file `path`.
 pub(crate) fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, FitError> {
-    let text = std::fs::read_to_string(path).map_err(io_error(path, Action::Read))?;
+    let text = read_text(path)?;
     serde_json::from_str(&text).map_err(|e| file_error(path, Action::Read, FileError::Json(e)))
 }
 

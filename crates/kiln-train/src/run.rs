@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Action, FileError, FitError, file_error, io_error};
-use crate::files::{read_json, write_json};
+use crate::error::{Action, FileError, FitError, file_error};
+use crate::files::{read_json, read_text, write_json};
 use crate::step::TestViews;
 
 /// A run's description, written as `run.json` beside its checkpoints.
@@ -57,7 +57,7 @@ pub fn resolve_checkpoint(path: &Path) -> Result<(PathBuf, PathBuf), FitError> {
     }
     let best = path.join("best");
     if best.is_file() {
-        let name = std::fs::read_to_string(&best).map_err(io_error(&best, Action::Read))?;
+        let name = read_text(&best)?;
         return Ok((path.to_path_buf(), path.join(name.trim()).join("model.bpk")));
     }
     let weights = path.join("model.bpk");

@@ -32,7 +32,10 @@ const fn pool_window(f: usize, s: usize, p: usize, rounding: Rounding) -> Window
 /// quotes it in shape errors of the layer's `OUT`.
 macro_rules! windowed_pool {
     ($name:ident: $burn:ident, $config:ident, $label:literal, $what:literal $(, $extra:ident)?) => {
-        #[doc = concat!($what, " over an `F`×`F` window with stride `S` (default `F`) and padding `P`.")]
+        #[doc = concat!(
+            $what,
+            " over an `F`×`F` window with stride `S` (default `F`) and padding `P`."
+        )]
         ///
         /// # Shapes
         /// - input: `[batch, D, H1, W1]`

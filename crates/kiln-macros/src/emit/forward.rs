@@ -3,6 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
+use super::partial_joins;
 use crate::resolve::{Node, NodeKind, located, seq_out};
 
 /// The passes of a model's top level.
@@ -24,68 +25,69 @@ struct Stmt {
     with_relu: Option<TokenStream>,
 }
 
+/// One node of a sequence in the passes.
+struct Step {
+    /// The node's own statement: what `forward_tapped` runs.
+    plain: TokenStream,
+    /// What `forward` runs in its place: the statement; nothing, where the `relu` after it
+    /// runs it fused; or, for that `relu`, the fused statement.
+    fused: TokenStream,
+}
+
 impl Passes {
     /// The passes over the top-level `nodes`, whose fields are `self.<name>`.
     pub fn of(root: &TokenStream, nodes: &[Node]) -> Self {
-        let access = quote!(self);
-        let tapped = nodes
-            .iter()
-            .filter(|n| !matches!(n.kind, NodeKind::Aux { .. }))
-            .map(|n| (statement(root, n, &access).plain, n.name.to_string()))
-            .collect();
-        let aux = nodes
-            .iter()
-            .filter_map(|n| match &n.kind {
-                NodeKind::Aux { out, .. } => Some((n.name.clone(), out.act(root))),
-                _ => None,
-            })
-            .collect();
-        Passes {
-            tapped,
-            fused: fused(root, nodes, &access, false),
-            with_aux: fused(root, nodes, &access, true),
-            aux,
+        let mut passes = Passes {
+            tapped: Vec::new(),
+            fused: Vec::new(),
+            with_aux: Vec::new(),
+            aux: Vec::new(),
+        };
+        for (node, step) in nodes.iter().zip(steps(root, nodes, &quote!(self))) {
+            passes.with_aux.push(step.fused.clone());
+            if let NodeKind::Aux { body } = &node.kind {
+                let act = seq_out(body, &node.input).act(root);
+                passes.aux.push((node.name.clone(), act));
+            } else {
+                passes.tapped.push((step.plain, node.name.to_string()));
+                passes.fused.push(step.fused);
+            }
         }
+        passes
     }
 }
 
-fn is_relu(node: &Node) -> bool {
-    matches!(node.kind, NodeKind::Layer { relu: true, .. })
-}
-
-/// The statements of the sequence `nodes`, whose fields are `<access>.<name>`, with each
-/// `relu` run fused into the node before it where that node can take it; auxiliary branches'
-/// statements are included when `aux` (`forward_aux`), and no ReLU fuses across one (the
-/// branch reads the activation between the two).
-fn fused(root: &TokenStream, nodes: &[Node], access: &TokenStream, aux: bool) -> Vec<TokenStream> {
-    let mut out: Vec<TokenStream> = Vec::new();
+/// The steps of the sequence `nodes`, whose fields are `<access>.<name>`: each `relu` runs
+/// fused into the node before it where that node can take it (never into an auxiliary branch,
+/// which reads the activation between the two).
+fn steps(root: &TokenStream, nodes: &[Node], access: &TokenStream) -> Vec<Step> {
+    let mut steps: Vec<Step> = Vec::new();
     let mut previous: Option<TokenStream> = None;
     for node in nodes {
-        if let NodeKind::Aux { body, out: branch } = &node.kind {
-            let name = &node.name;
-            let act = branch.act(root);
-            let stmts = fused(root, body, &quote!(#access.#name), false);
-            if aux {
-                out.push(quote_spanned!(located(node.span)=>
-                    let #name: #act = { let x = x.clone(); #(#stmts)* x };
-                ));
-            }
-            previous = None;
-            continue;
-        }
-        let stmt = statement(root, node, access);
-        match (is_relu(node), previous.take()) {
-            (true, Some(with_relu)) => {
-                *out.last_mut().expect("a statement precedes the ReLU") = TokenStream::new();
-                out.push(with_relu);
+        let Stmt { plain, with_relu } = statement(root, node, access);
+        let relu = matches!(node.kind, NodeKind::Layer { relu: true, .. });
+        let fused = match (relu, previous.take()) {
+            (true, Some(fused)) => {
+                let before = steps.last_mut().expect("a statement precedes the ReLU");
+                before.fused = TokenStream::new();
+                fused
             }
             _ => {
-                out.push(stmt.plain);
-                previous = stmt.with_relu;
+                previous = with_relu;
+                plain.clone()
             }
-        }
+        };
+        steps.push(Step { plain, fused });
     }
-    out
+    steps
+}
+
+/// What `forward` runs for the nested sequence `nodes` (a block's body or branch).
+fn fused(root: &TokenStream, nodes: &[Node], access: &TokenStream) -> Vec<TokenStream> {
+    steps(root, nodes, access)
+        .into_iter()
+        .map(|step| step.fused)
+        .collect()
 }
 
 /// The statement that runs `node` on `x`, its fields at `<access>.<name>`.
@@ -100,10 +102,10 @@ fn statement(root: &TokenStream, node: &Node, access: &TokenStream) -> Stmt {
         },
         NodeKind::Residual { body, shortcut } => {
             let inner = quote!(#access.#name);
-            let body = fused(root, body, &inner, false);
+            let body = fused(root, body, &inner);
             let short = shortcut
                 .as_deref()
-                .map(|nodes| fused(root, nodes, &quote!(#inner.shortcut), false))
+                .map(|nodes| fused(root, nodes, &quote!(#inner.shortcut)))
                 .unwrap_or_default();
             let block = |join: TokenStream| {
                 quote_spanned!(at=>
@@ -124,7 +126,7 @@ fn statement(root: &TokenStream, node: &Node, access: &TokenStream) -> Stmt {
         NodeKind::Concat { branches } => {
             let inner = quote!(#access.#name);
             let blocks = branches.iter().map(|(branch, nodes)| {
-                let stmts = fused(root, nodes, &quote!(#inner.#branch), false);
+                let stmts = fused(root, nodes, &quote!(#inner.#branch));
                 quote!({ let x = x.clone(); #(#stmts)* x })
             });
             let vars: Vec<syn::Ident> = (0..branches.len())
@@ -134,16 +136,18 @@ fn statement(root: &TokenStream, node: &Node, access: &TokenStream) -> Stmt {
                 .iter()
                 .map(|(_, nodes)| &seq_out(nodes, &node.input).konst)
                 .collect();
-            let (first, k0) = (&vars[0], outs[0]);
-            let mut depth = quote!(#k0[2]);
-            let mut joins = Vec::new();
-            for (var, k) in vars[1..].iter().zip(&outs[1..]) {
-                depth = quote!(#depth + #k[2]);
-                joins.push(quote!(
-                    let #first: #root::Act<{ #k0[0] }, { #k0[1] }, { #depth }> =
-                        #first.concat::<{ #k[2] }, { #depth }>(#var.same_shape());
-                ));
-            }
+            // Each partial join is typed by its constant (see `partial_joins`).
+            let first = &vars[0];
+            let joins = vars[1..]
+                .iter()
+                .zip(&outs[1..])
+                .zip(partial_joins(&node.out.konst, outs.len()))
+                .map(|((var, k), joined)| {
+                    quote!(
+                        let #first: #root::Act<{ #joined[0] }, { #joined[1] }, { #joined[2] }> =
+                            #first.concat::<{ #k[2] }, { #joined[2] }>(#var.same_shape());
+                    )
+                });
             Stmt {
                 plain: quote_spanned!(at=>
                     let x: #act = {
@@ -155,7 +159,15 @@ fn statement(root: &TokenStream, node: &Node, access: &TokenStream) -> Stmt {
                 with_relu: None,
             }
         }
-        // The resolver rejects an `aux` anywhere but the top level, where `fused` runs it.
-        NodeKind::Aux { .. } => unreachable!("an aux branch is not a statement of its sequence"),
+        // Run by `forward_aux` only (`Passes::of` leaves it out of the others); the resolver
+        // rejects one anywhere but the top level.
+        NodeKind::Aux { body } => {
+            let stmts = fused(root, body, &quote!(#access.#name));
+            let act = seq_out(body, &node.input).act(root);
+            Stmt {
+                plain: quote_spanned!(at=> let #name: #act = { let x = x.clone(); #(#stmts)* x };),
+                with_relu: None,
+            }
+        }
     }
 }

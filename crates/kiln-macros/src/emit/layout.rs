@@ -5,9 +5,8 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
-use super::{as_layer, camel, join_flops};
-use crate::resolve::located;
-use crate::resolve::{Node, NodeKind, Shape, seq_out};
+use super::{as_layer, camel, join_flops, partial_joins};
+use crate::resolve::{Node, NodeKind, Resolved, located, seq_out};
 
 /// What the module holds besides the model's impl.
 #[derive(Default)]
@@ -40,27 +39,26 @@ pub struct Layout {
 /// fails quotes the numbers. Its first and last tokens are at `at`.
 fn join(root: &TokenStream, at: Span, a: &Ident, b: &Ident, rule: &str) -> TokenStream {
     let rule = Ident::new(rule, at);
-    quote_spanned!(at=>
-        <#root::shape::Join<{ #a[0] }, { #a[1] }, { #a[2] }, { #b[0] }, { #b[1] }, { #b[2] }>>::#rule
-    )
+    let [a, b] = [a, b].map(|k| quote!({ #k[0] }, { #k[1] }, { #k[2] }));
+    quote_spanned!(at=> <#root::shape::Join<#a, #b>>::#rule)
 }
 
 /// A sequence's fields and their initialisers.
 type Fields = (Vec<(Ident, TokenStream)>, Vec<TokenStream>);
 
 impl Layout {
-    /// The layout of a model named `name` whose input constant is defined as `input` and whose
-    /// top-level nodes are `nodes`.
-    pub fn of(
-        root: &TokenStream,
-        name: &Ident,
-        input: (&Shape, TokenStream),
-        nodes: &[Node],
-    ) -> Self {
+    /// The layout of a resolved model: its input constant, then every node's.
+    pub fn of(resolved: &Resolved) -> Self {
+        let Resolved {
+            model,
+            input_dims: [w, h, d],
+            input,
+            nodes,
+            ..
+        } = resolved;
         let mut layout = Layout::default();
-        let (shape, value) = input;
-        layout.konst(&shape.konst, Span::call_site(), value);
-        let (fields, inits) = layout.seq(root, nodes, &name.to_string(), false);
+        layout.konst(&input.konst, Span::call_site(), quote!([#w, #h, #d]));
+        let (fields, inits) = layout.seq(&model.root, nodes, &model.name.to_string(), false);
         layout.fields = fields;
         layout.inits = inits;
         layout
@@ -124,15 +122,11 @@ impl Layout {
                         inits.push(quote!(#branch: #init));
                         outs.push(seq_out(nodes, &node.input).konst.clone());
                     }
-                    // Joined pairwise: each partial join a constant of its own.
-                    let last = &node.out.konst;
                     let mut joined = outs[0].clone();
-                    for (i, branch) in outs.iter().enumerate().skip(1) {
-                        let name = if i + 1 == outs.len() {
-                            last.clone()
-                        } else {
-                            format_ident!("{last}_{i}", span = last.span())
-                        };
+                    for (branch, name) in outs[1..]
+                        .iter()
+                        .zip(partial_joins(&node.out.konst, outs.len()))
+                    {
                         self.konst(&name, at, join(root, at, &joined, branch, "CONCAT"));
                         joined = name;
                     }

@@ -10,6 +10,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::Ident;
 
+use crate::ast::Model;
 use crate::resolve::{Resolved, Shape};
 use forward::Passes;
 use layout::Layout;
@@ -43,17 +44,37 @@ fn join_flops(out: &Ident) -> TokenStream {
     quote!(#out[0] * #out[1] * #out[2])
 }
 
+/// The constants of a concatenation of `branches` branches, joined pairwise: the first branch
+/// joined with the second, that with the third, …, the last being the concatenation's own
+/// constant `out` (`S7_1`, `S7_2`, `S7` for four branches). The module defines them, the
+/// forward pass types each partial join by them.
+fn partial_joins(out: &Ident, branches: usize) -> Vec<Ident> {
+    (1..branches)
+        .map(|i| {
+            if i + 1 == branches {
+                out.clone()
+            } else {
+                format_ident!("{out}_{i}", span = out.span())
+            }
+        })
+        .collect()
+}
+
 /// The code of a resolved model.
-pub fn emit(model: &Resolved) -> TokenStream {
+pub fn emit(resolved: &Resolved) -> TokenStream {
     let Resolved {
+        model,
+        input,
+        nodes,
+        out,
+        ..
+    } = resolved;
+    let Model {
         root,
         attrs,
         vis,
         name,
-        input_dims: [w, h, d],
-        input,
-        nodes,
-        out,
+        ..
     } = model;
     let s0 = &input.konst;
     let Layout {
@@ -67,7 +88,7 @@ pub fn emit(model: &Resolved) -> TokenStream {
         flops,
         buffers,
         ..
-    } = Layout::of(root, name, (input, quote!([#w, #h, #d])), nodes);
+    } = Layout::of(resolved);
     let (names, types): (Vec<_>, Vec<_>) = fields.into_iter().unzip();
     let Passes {
         tapped,
