@@ -87,6 +87,18 @@
 //! }
 //! ```
 
+//!
+//! # Features
+//! burn's backends are opt-in, so a build compiles only the ones it runs on:
+//! - `flex` (default): burn's flex CPU backend, with kiln's kernels serving its tensors
+//! - `ndarray`: burn's ndarray CPU backend, also served by kiln's kernels
+//! - `wgpu`: Vulkan, Metal or DX12 through wgpu (Mesa's lavapipe on a CPU), burn's operators
+//! - `cuda`: CUDA through cubecl, burn's operators (needs the CUDA toolkit)
+//! - `torchvision`: [`models::weights`], torchvision's `.pth` files through burn-store
+//!
+//! Without any backend feature kiln still compiles (models, shapes, summaries), and a model
+//! runs on whatever `Device` the application's own burn features provide.
+
 #![warn(missing_docs)]
 
 pub use kiln_core::*;
@@ -94,7 +106,9 @@ pub use kiln_macros::model;
 
 /// Datasets: MNIST-format readers, batching.
 pub use kiln_data as data;
-/// CPU kernels (convolution with gradients) for the flex and ndarray backends.
+/// CPU kernels (convolution with gradients) for the flex and ndarray backends (with the
+/// `flex` or `ndarray` feature).
+#[cfg(any(feature = "flex", feature = "ndarray"))]
 pub use kiln_kernels as kernels;
 /// The model zoo.
 pub use kiln_models as models;

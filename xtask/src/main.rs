@@ -3,18 +3,12 @@
 //! - `cargo xtask test`: installs what the tests need (Debian packages, when run as root) and
 //!   runs formatting, clippy and the whole test suite, then the convolution tests again with
 //!   `KILN_SIMD=avx2` and `KILN_SIMD=none` (the paths of CPUs without AVX-512 or AVX2).
-//! - `cargo xtask train [MODEL] [OPTIONS]`: trains a zoo model (by default ResNet-20 for 16
-//!   epochs on the vendored Fashion-MNIST) with `examples/train.rs`; `--help` lists the options.
-//! - `cargo xtask eval <CHECKPOINT> [--data DIR]`: a checkpoint's test accuracy and confusion
-//!   matrix (`examples/eval.rs`).
-//! - `cargo xtask bench [--steps N] [--ndarray] [--no-layers] [--no-models]`: training and
-//!   inference images/s of kiln (its kernels and burn's operators), plain burn and PyTorch,
-//!   and GFLOP/s of every ResNet-20 convolution shape (`examples/bench.rs`,
-//!   `xtask/pytorch_bench.py`).
+//! - `cargo xtask train|eval|classify|bench|models …`: the `kiln` command (`crates/kiln-cli`)
+//!   with those arguments, built in the workspace's profile: `cargo xtask train` trains
+//!   ResNet-20 for 16 epochs on the vendored Fashion-MNIST; `--help` lists the options.
+//!   `cargo xtask bench --ndarray` builds `kiln` with the ndarray backend too.
 //! - `cargo xtask summary <model> [--input WxHxD] [--classes N]`: prints a zoo model's layer
 //!   table, compiling the model for that input so that its shapes are checked for it.
-
-mod bench;
 
 use std::process::{Command, ExitCode};
 
@@ -75,6 +69,10 @@ fn ensure_packages() -> Result<(), String> {
     run("apt-get", &args)
 }
 
+/// Every backend and reader a test build turns on: kiln's features but CUDA (whose toolkit a
+/// test machine does not have), through the `kiln` command's features.
+const TEST_FEATURES: &str = "kiln/torchvision,kiln-cli/ndarray,kiln-cli/wgpu";
+
 fn test() -> Result<(), String> {
     ensure_packages()?;
     run("cargo", &["fmt", "--all", "--check"])?;
@@ -84,116 +82,96 @@ fn test() -> Result<(), String> {
             "clippy",
             "--workspace",
             "--all-targets",
+            "--features",
+            TEST_FEATURES,
             "--",
             "-D",
             "warnings",
         ],
     )?;
-    run("cargo", &["test", "--workspace"])?;
+    run(
+        "cargo",
+        &["test", "--workspace", "--features", TEST_FEATURES],
+    )?;
     // The convolution tests again on the narrower paths: AVX2 tiles (a CPU without AVX-512)
     // and im2col + gemm (a CPU without AVX2). The suite above ran the widest tiles this CPU
     // has.
     for limit in ["avx2", "none"] {
         run_with(
             "cargo",
-            &["test", "--workspace", "--test", "conv"],
+            &[
+                "test",
+                "--workspace",
+                "--features",
+                TEST_FEATURES,
+                "--test",
+                "conv",
+            ],
             &[("KILN_SIMD", limit)],
         )?;
     }
     Ok(())
 }
 
-/// Runs one of the training examples (`train`, `eval`) with `args`. It is built in the
-/// workspace's one profile, the tests' own, in which every dependency (burn, its kernels and
-/// gemm, where training spends its time) is compiled at opt-level 3: no second, release build
-/// of burn (about 40 minutes on two cores) is needed.
-fn example(name: &str, args: &[String]) -> Result<(), String> {
-    let mut command = vec!["run", "--quiet", "--example", name, "--"];
+/// Runs the `kiln` command with `args` (`args[0]` is its subcommand). It is built in the workspace's one profile, the
+/// tests' own, in which every dependency (burn, its kernels and gemm, where training spends
+/// its time) is compiled at opt-level 3: no second, release build of burn (about 40 minutes on
+/// two cores) is needed. With the default features only (the flex backend), plus ndarray or
+/// wgpu when `args` name them (`--backend wgpu`, `bench --ndarray`).
+fn kiln(args: &[String]) -> Result<(), String> {
+    let mut command = vec!["run", "--quiet", "--package", "kiln-cli"];
+    for backend in ["ndarray", "wgpu"] {
+        if args
+            .iter()
+            .any(|a| a == backend || *a == format!("--{backend}"))
+        {
+            command.extend(["--features", backend]);
+        }
+    }
+    command.push("--");
     command.extend(args.iter().map(String::as_str));
     run("cargo", &command)
 }
 
-/// The examples' allocator (mimalloc) keeps freed memory instead of handing it back to the
+/// `kiln`'s allocator (mimalloc) keeps freed memory instead of handing it back to the
 /// system after 10 ms: a training step frees and reallocates the same megabytes of
 /// activations, and faulting them back in cost about a tenth of a ResNet-20 step on two cores
 /// (`cargo xtask bench`). Memory stays at its peak instead, which a training run reaches
 /// in its first step anyway.
 pub const ALLOCATOR_ENV: (&str, &str) = ("MIMALLOC_PURGE_DELAY", "-1");
 
-/// The zoo's models: command-line name, declaring macro (with any fixed arguments), default
-/// input and class count.
-const MODELS: &[(&str, &str, &str, [usize; 3], usize)] = &[
-    ("alexnet", "alexnet", "", [224, 224, 3], 1000),
-    (
-        "alexnet-paper",
-        "alexnet_paper",
-        "groups: 1",
-        [227, 227, 3],
-        1000,
-    ),
-    (
-        "alexnet-paper-grouped",
-        "alexnet_paper",
-        "groups: 2",
-        [227, 227, 3],
-        1000,
-    ),
-    ("vgg11", "vgg11", "", [224, 224, 3], 1000),
-    ("vgg11-bn", "vgg11_bn", "", [224, 224, 3], 1000),
-    ("vgg13", "vgg13", "", [224, 224, 3], 1000),
-    ("vgg13-bn", "vgg13_bn", "", [224, 224, 3], 1000),
-    ("vgg16", "vgg16", "", [224, 224, 3], 1000),
-    ("vgg16-bn", "vgg16_bn", "", [224, 224, 3], 1000),
-    ("vgg19", "vgg19", "", [224, 224, 3], 1000),
-    ("vgg19-bn", "vgg19_bn", "", [224, 224, 3], 1000),
-    ("googlenet", "googlenet", "", [224, 224, 3], 1000),
-    ("resnet18", "resnet18", "", [224, 224, 3], 1000),
-    ("resnet34", "resnet34", "", [224, 224, 3], 1000),
-    ("resnet50", "resnet50", "", [224, 224, 3], 1000),
-    ("resnet101", "resnet101", "", [224, 224, 3], 1000),
-    ("resnet152", "resnet152", "", [224, 224, 3], 1000),
-    (
-        "resnet20",
-        "cifar_resnet",
-        "n: 3, shortcut: A",
-        [32, 32, 3],
-        10,
-    ),
-    (
-        "resnet32",
-        "cifar_resnet",
-        "n: 5, shortcut: A",
-        [32, 32, 3],
-        10,
-    ),
-    (
-        "resnet44",
-        "cifar_resnet",
-        "n: 7, shortcut: A",
-        [32, 32, 3],
-        10,
-    ),
-    (
-        "resnet56",
-        "cifar_resnet",
-        "n: 9, shortcut: A",
-        [32, 32, 3],
-        10,
-    ),
-    (
-        "resnet110",
-        "cifar_resnet",
-        "n: 18, shortcut: A",
-        [32, 32, 3],
-        10,
-    ),
-    ("compact-resnet8", "compact_resnet", "n: 1", [28, 28, 1], 10),
-    ("plain20", "cifar_plain", "n: 3", [32, 32, 3], 10),
-    ("plain32", "cifar_plain", "n: 5", [32, 32, 3], 10),
-    ("plain44", "cifar_plain", "n: 7", [32, 32, 3], 10),
-    ("plain56", "cifar_plain", "n: 9", [32, 32, 3], 10),
-    ("plain110", "cifar_plain", "n: 18", [32, 32, 3], 10),
-];
+// The zoo's table (`kiln_models::zoo_names!`), read without building kiln.
+#[path = "../../crates/kiln-models/src/names.rs"]
+mod names;
+
+/// A zoo model as `summary` declares it: command-line name, type name, declaring macro, its
+/// fixed arguments, standard input and class count.
+struct Row {
+    name: &'static str,
+    ty: &'static str,
+    template: &'static str,
+    args: &'static str,
+    input: [usize; 3],
+    classes: usize,
+}
+
+/// [`MODELS`] from the zoo's table.
+macro_rules! summary_rows {
+    ($($id:ident $name:literal [$($alias:literal),*] => $template:ident $args:tt,
+       [$w:literal, $h:literal, $d:literal], $classes:literal, trains [$($at:ident)*];)*) => {
+        /// The zoo's models.
+        const MODELS: &[Row] = &[$(Row {
+            name: $name,
+            ty: stringify!($id),
+            template: stringify!($template),
+            args: stringify!($args),
+            input: [$w, $h, $d],
+            classes: $classes,
+        }),*];
+    };
+}
+
+zoo_names!(summary_rows);
 
 /// `28x28x1` as `[28, 28, 1]`.
 fn parse_input(text: &str) -> Result<[usize; 3], String> {
@@ -206,34 +184,22 @@ fn parse_input(text: &str) -> Result<[usize; 3], String> {
         .map_err(|_| format!("--input takes three sizes WxHxD, not `{text}`"))
 }
 
-/// `vgg16-bn` as `Vgg16Bn`.
-fn type_name(model: &str) -> String {
-    model
-        .split('-')
-        .map(|part| {
-            let mut chars = part.chars();
-            chars
-                .next()
-                .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-        })
-        .collect()
-}
-
 /// Prints the summary of `args[0]` at `--input` and `--classes`: the model is declared for
 /// that input in a file that `examples/summary.rs` includes, and compiled, so an input the
 /// architecture cannot take is reported by the compiler, naming the layer.
 fn summary(args: &[String]) -> Result<(), String> {
-    let names = || MODELS.iter().map(|m| m.0).collect::<Vec<_>>().join(", ");
+    let names = || MODELS.iter().map(|m| m.name).collect::<Vec<_>>().join(", ");
     let name = args.first().ok_or_else(|| {
         format!(
             "usage: cargo xtask summary <model> [--input WxHxD] [--classes N]; models: {}",
             names()
         )
     })?;
-    let &(_, makro, extra, mut input, mut classes) = MODELS
+    let model = MODELS
         .iter()
-        .find(|m| m.0 == name)
+        .find(|m| m.name == name)
         .ok_or_else(|| format!("unknown model `{name}`; models: {}", names()))?;
+    let (mut input, mut classes) = (model.input, model.classes);
     let mut rest = args[1..].iter();
     while let Some(flag) = rest.next() {
         let value = rest.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -251,13 +217,20 @@ fn summary(args: &[String]) -> Result<(), String> {
             }
         }
     }
-    let ty = type_name(name);
+    let ty = model.ty;
     let [w, h, d] = input;
-    let extra = if extra.is_empty() {
+    // `(n : 3, shortcut : A)` as `, n : 3, shortcut : A`; `()` as nothing.
+    let fixed = model
+        .args
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .trim();
+    let extra = if fixed.is_empty() {
         String::new()
     } else {
-        format!(", {extra}")
+        format!(", {fixed}")
     };
+    let makro = model.template;
     let declaration = format!(
         "{makro}!(pub struct {ty}, input: [{w}, {h}, {d}], classes: {classes}{extra});\ntype Net = {ty};\n"
     );
@@ -292,14 +265,14 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
-        Some("train") => example("train", &args[1..]),
-        Some("eval") => example("eval", &args[1..]),
-        Some("bench") => bench::run(&args[1..]),
+        Some("train" | "eval" | "classify" | "bench" | "models") => kiln(&args),
         Some("summary") => summary(&args[1..]),
         _ => Err(
             "usage: cargo xtask test | cargo xtask train [MODEL] [OPTIONS] (--help lists them) \
                   | cargo xtask eval <CHECKPOINT> [--data DIR] \
+                  | cargo xtask classify <CHECKPOINT> <PICTURES>… \
                   | cargo xtask bench [--steps N] [--ndarray] [--no-layers] [--no-models] \
+                  | cargo xtask models \
                   | cargo xtask summary <model> [--input WxHxD] [--classes N]"
                 .to_string(),
         ),

@@ -160,12 +160,12 @@ impl<const W: usize, const H: usize, const D: usize> Act<W, H, D> {
     /// # Shapes
     /// - `self`, `other` and the output: `[batch, D, H, W]`
     pub fn add_relu(self, other: Self) -> Self {
-        let tensor = if kiln_kernels::accepts(&self.tensor) && kiln_kernels::accepts(&other.tensor)
-        {
-            kiln_kernels::add_relu(self.tensor, other.tensor)
-        } else {
-            crate::layers::relu(self.tensor + other.tensor)
-        };
+        #[cfg(feature = "kernels")]
+        if kiln_kernels::accepts(&self.tensor) && kiln_kernels::accepts(&other.tensor) {
+            let tensor = kiln_kernels::add_relu(self.tensor, other.tensor);
+            return Self { tensor };
+        }
+        let tensor = crate::layers::relu(self.tensor + other.tensor);
         Self { tensor }
     }
 }

@@ -2,8 +2,12 @@
 //! `NdArray`, and by [`autodiff`](crate::autodiff) with hand-written gradients on
 //! `Autodiff<Flex>` and `Autodiff<NdArray>`.
 
+#[cfg(feature = "flex")]
+use burn::backend::Flex;
+#[cfg(feature = "ndarray")]
+use burn::backend::NdArray;
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{Backend, Flex, NdArray, TensorMetadata, backend_extension};
+use burn::backend::{Backend, TensorMetadata, backend_extension};
 
 use crate::activation;
 use crate::conv::{self, ConvGeometry};
@@ -40,8 +44,19 @@ pub(crate) fn geometry(x: &[usize], weight: &[usize], params: ConvParams) -> Con
     }
 }
 
-/// Backends on which kiln runs its own operators.
-#[backend_extension(Flex, NdArray, Autodiff)]
+/// Backends on which kiln runs its own operators: those of the crate's features.
+#[cfg_attr(
+    all(feature = "flex", feature = "ndarray"),
+    backend_extension(Flex, NdArray, Autodiff)
+)]
+#[cfg_attr(
+    all(feature = "flex", not(feature = "ndarray")),
+    backend_extension(Flex, Autodiff)
+)]
+#[cfg_attr(
+    all(feature = "ndarray", not(feature = "flex")),
+    backend_extension(NdArray, Autodiff)
+)]
 pub trait KilnBackend: Backend {
     /// A dense (ungrouped) 2-D convolution with zero padding and no bias.
     ///
@@ -231,4 +246,7 @@ macro_rules! cpu_backend {
     )*};
 }
 
-cpu_backend!(Flex, NdArray);
+#[cfg(feature = "flex")]
+cpu_backend!(Flex);
+#[cfg(feature = "ndarray")]
+cpu_backend!(NdArray);

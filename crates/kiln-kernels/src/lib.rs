@@ -1,6 +1,7 @@
 //! kiln's CPU kernels: the operators that dominate training a convolutional network, written
-//! for burn's `Flex` and `NdArray` backends and reached through burn's backend extension, with
-//! hand-written gradients under `Autodiff`.
+//! for burn's `Flex` and `NdArray` backends (the crate's features `flex`, default, and
+//! `ndarray`: at least one) and reached through burn's backend extension, with hand-written
+//! gradients under `Autodiff`.
 //!
 //! kiln's typed layers call [`conv2d`], [`batch_norm_train`], [`batch_norm`] (either with a
 //! ReLU fused in), [`relu`] and [`add_relu`] when [`accepts`] says the kernels serve the input, and burn's
@@ -28,6 +29,12 @@
 #![warn(missing_docs)]
 // burn marks its ndarray backend deprecated; kiln keeps serving it (the user asked for it).
 #![allow(deprecated)]
+
+#[cfg(not(any(feature = "flex", feature = "ndarray")))]
+compile_error!(
+    "kiln-kernels serves the tensors of burn's flex or ndarray backend: enable its `flex` or \
+     `ndarray` feature (kiln's features of the same names do)"
+);
 
 pub mod activation;
 mod autodiff;

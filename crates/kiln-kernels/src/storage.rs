@@ -1,8 +1,14 @@
 //! Reading and writing the `f32` storage of the CPU backends' tensors.
 
-use burn::backend::{Backend, Flex, NdArray, tensor::FloatTensor};
+#[cfg(feature = "flex")]
+use burn::backend::Flex;
+#[cfg(feature = "ndarray")]
+use burn::backend::NdArray;
+use burn::backend::{Backend, tensor::FloatTensor};
 use burn::tensor::TensorData;
+#[cfg(feature = "flex")]
 use burn_flex::FlexTensor;
+#[cfg(feature = "ndarray")]
 use burn_ndarray::NdArrayTensor;
 
 /// A CPU backend whose float tensors kiln's kernels can read as contiguous `f32` slices and
@@ -24,6 +30,7 @@ pub trait CpuStorage: Backend {
     }
 }
 
+#[cfg(feature = "flex")]
 impl CpuStorage for Flex {
     fn with_f32<R>(tensor: &FlexTensor, f: impl FnOnce(&[f32]) -> R) -> R {
         match tensor.layout().contiguous_offsets() {
@@ -44,6 +51,7 @@ impl CpuStorage for Flex {
     }
 }
 
+#[cfg(feature = "ndarray")]
 impl CpuStorage for NdArray {
     fn with_f32<R>(tensor: &NdArrayTensor, f: impl FnOnce(&[f32]) -> R) -> R {
         let NdArrayTensor::F32(storage) = tensor else {
@@ -65,6 +73,7 @@ impl CpuStorage for NdArray {
 mod tests {
     use super::*;
 
+    #[cfg(feature = "flex")]
     #[test]
     fn strided_flex_tensors_are_read_in_row_major_order() {
         let t = Flex::from_f32(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
@@ -81,6 +90,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "ndarray")]
     #[test]
     fn ndarray_tensors_round_trip() {
         let t = NdArray::from_f32(vec![1.0, 2.0, 3.0, 4.0], &[2, 2]);

@@ -83,7 +83,10 @@ pub fn set_enabled(on: bool) {
 pub fn runs_on(device: &Device) -> bool {
     fn cpu(device: &DispatchDevice) -> bool {
         match device {
-            DispatchDevice::Flex(_) | DispatchDevice::NdArray(_) => true,
+            #[cfg(feature = "flex")]
+            DispatchDevice::Flex(_) => true,
+            #[cfg(feature = "ndarray")]
+            DispatchDevice::NdArray(_) => true,
             DispatchDevice::Autodiff(inner) => cpu(inner),
             #[allow(unreachable_patterns)]
             _ => false,

@@ -13,9 +13,11 @@ mod cifar;
 mod compact;
 mod fashion;
 mod googlenet;
+mod names;
 mod resnet;
 mod stages;
 mod vgg;
+#[cfg(feature = "torchvision")]
 pub mod weights;
 
 pub use alexnet::{AlexNet, AlexNetPaper, AlexNetPaperGrouped};

@@ -37,11 +37,11 @@ macro_rules! activation_layer {
 /// ReLU by kiln's parallel kernel where it serves the tensor (f32 on a CPU device), burn's
 /// elsewhere.
 pub(crate) fn relu(x: Tensor<4>) -> Tensor<4> {
+    #[cfg(feature = "kernels")]
     if kiln_kernels::accepts(&x) {
-        kiln_kernels::relu(x)
-    } else {
-        activation::relu(x)
+        return kiln_kernels::relu(x);
     }
+    activation::relu(x)
 }
 
 activation_layer!(

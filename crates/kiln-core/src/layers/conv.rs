@@ -166,17 +166,18 @@ impl<const W: usize, const H: usize, const D1: usize, const K: usize, const F: u
                 (input, [top, bottom, left, right])
             }
         };
-        if O::GROUPS != 1 || !kiln_kernels::accepts(&input) {
-            return self.inner.forward(input);
+        #[cfg(feature = "kernels")]
+        if O::GROUPS == 1 && kiln_kernels::accepts(&input) {
+            return kiln_kernels::conv2d(
+                input,
+                self.inner.weight.val(),
+                self.inner.bias.as_ref().map(|b| b.val()),
+                [S, S],
+                padding,
+                [O::DILATION, O::DILATION],
+            );
         }
-        kiln_kernels::conv2d(
-            input,
-            self.inner.weight.val(),
-            self.inner.bias.as_ref().map(|b| b.val()),
-            [S, S],
-            padding,
-            [O::DILATION, O::DILATION],
-        )
+        self.inner.forward(input)
     }
 
     fn describe() -> String {

@@ -60,10 +60,22 @@ impl<const D: usize, const EPS_NANO: usize> BatchNorm<D, EPS_NANO> {
     /// where they serve the input, burn's batch norm (then ReLU) otherwise.
     fn run(&self, input: Tensor<4>, relu: bool) -> Tensor<4> {
         let bn = &self.inner;
-        let then = |y: Tensor<4>| if relu { crate::layers::relu(y) } else { y };
-        if !kiln_kernels::accepts(&input) {
-            return then(bn.forward(input));
+        // A frozen layer on a training device (gradients may still flow through it) runs
+        // burn's batch norm.
+        #[cfg(feature = "kernels")]
+        if kiln_kernels::accepts(&input)
+            && (bn.training.is_enabled() || !input.device().is_autodiff())
+        {
+            return self.run_kernels(input, relu);
         }
+        let y = bn.forward(input);
+        if relu { crate::layers::relu(y) } else { y }
+    }
+
+    /// [`run`](Self::run) by kiln's fused kernels, which serve `input`.
+    #[cfg(feature = "kernels")]
+    fn run_kernels(&self, input: Tensor<4>, relu: bool) -> Tensor<4> {
+        let bn = &self.inner;
         let device = input.device();
         if !device.is_autodiff() {
             let stats = [
@@ -73,10 +85,6 @@ impl<const D: usize, const EPS_NANO: usize> BatchNorm<D, EPS_NANO> {
                 bn.running_var.value(),
             ];
             return kiln_kernels::batch_norm(input, stats, bn.epsilon, relu);
-        }
-        if !bn.training.is_enabled() {
-            // A frozen layer on a training device: gradients may still flow through it.
-            return then(bn.forward(input));
         }
         let (output, mean, var) =
             kiln_kernels::batch_norm_train(input, bn.gamma.val(), bn.beta.val(), bn.epsilon, relu);

@@ -1,10 +1,11 @@
-"""PyTorch's side of `cargo xtask bench`: the same models, batch, optimiser and measurements
-as kiln's `examples/bench.rs`, on the CPU with all its threads, eager, in the default (NCHW)
-layout and in channels-last.
+"""PyTorch's side of `kiln bench`: the same models, batch, optimiser and measurements as
+kiln's (`crates/kiln-cli/src/bench/measure.rs`), on the CPU with all its threads, eager, in the
+default (NCHW) layout and in channels-last. `kiln bench` carries this file and runs it with
+`python3` when PyTorch is installed.
 
 Prints `RESULT model<TAB>variant<TAB>train images/s<TAB>inference images/s` and
 `LAYER shape<TAB>variant<TAB>forward<TAB>input-gradient<TAB>weight-gradient GFLOP/s` lines,
-the format `cargo xtask bench` reads.
+the format `kiln bench` reads.
 """
 
 import argparse

@@ -1,30 +1,7 @@
-//! `cargo xtask bench`: kiln's `examples/bench.rs` and PyTorch's `xtask/pytorch_bench.py` in
-//! one run on one machine, merged into tables with the ratios the speed work is judged by.
+//! The bench's figures as rows, read from PyTorch's output lines, and printed as tables with
+//! the ratios the speed work is judged by.
 
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
-
-/// Runs `program args`, echoing and returning its standard output.
-fn capture(program: &str, args: &[&str]) -> Result<String, String> {
-    eprintln!("$ {program} {}", args.join(" "));
-    let out = Command::new(program)
-        .args(args)
-        .env(crate::ALLOCATOR_ENV.0, crate::ALLOCATOR_ENV.1)
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run {program}: {e}"))?;
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    eprint!("{text}");
-    if out.status.success() {
-        Ok(text)
-    } else {
-        Err(format!(
-            "{program} {} failed: {}",
-            args.join(" "),
-            out.status
-        ))
-    }
-}
 
 /// The CPU's model name, from `/proc/cpuinfo`.
 fn cpu_model() -> String {
@@ -39,12 +16,12 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown CPU".to_string())
 }
 
-/// Rows `(key, variant) → numbers` of the lines starting with `tag`.
-type Rows = BTreeMap<(String, String), Vec<f64>>;
+/// Rows `(key, variant) → numbers`: a model's images/s or a layer's GFLOP/s.
+pub type Rows = BTreeMap<(String, String), Vec<f64>>;
 
 /// Adds to `rows` every line of `text` of the form `tag key<TAB>variant<TAB>numbers…`; other
 /// lines, and fields that are not numbers, are skipped.
-fn parse(text: &str, tag: &str, rows: &mut Rows) {
+pub fn parse(text: &str, tag: &str, rows: &mut Rows) {
     for line in text.lines() {
         let Some(rest) = line.strip_prefix(tag) else {
             continue;
@@ -65,42 +42,15 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> String {
     }
 }
 
-/// `cargo xtask bench [--steps N] [--ndarray] [--no-layers] [--no-models]`.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let mut kiln_args = vec!["run", "--quiet", "--example", "bench", "--"];
-    let passed: Vec<&str> = args.iter().map(String::as_str).collect();
-    kiln_args.extend(&passed);
-    let kiln = capture("cargo", &kiln_args)?;
-    let torch_args: Vec<&str> = ["xtask/pytorch_bench.py"]
-        .into_iter()
-        .chain(passed.iter().copied().filter(|a| *a != "--ndarray"))
-        .collect();
-    let has_torch = Command::new("python3")
-        .args(["-c", "import torch"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    let torch = if has_torch {
-        capture("python3", &torch_args)?
-    } else {
-        eprintln!(
-            "PyTorch is not installed, so its rows are left out (`pip install torch` adds them)"
-        );
-        String::new()
-    };
-    let (mut models, mut layers) = (Rows::new(), Rows::new());
-    for text in [&kiln, &torch] {
-        parse(text, "RESULT", &mut models);
-        parse(text, "LAYER", &mut layers);
-    }
+/// Prints the sitting: the CPU, then the model and layer tables with their ratios.
+pub fn print(models: &Rows, layers: &Rows, batch: usize) {
     println!(
-        "\nCPU: {} ({} threads), batch 128\n",
+        "\nCPU: {} ({} threads), batch {batch}\n",
         cpu_model(),
         num_threads()
     );
-    print_models(&models);
-    print_layers(&layers);
-    Ok(())
+    print_models(models);
+    print_layers(layers);
 }
 
 /// The threads this process may run at once.

@@ -67,7 +67,7 @@ pub struct PlainResNet20<const D: usize, const SIDE: usize> {
     fc: Linear,
 }
 
-impl<const D: usize, const SIDE: usize> super::Bench for PlainResNet20<D, SIDE> {
+impl<const D: usize, const SIDE: usize> super::measure::Bench for PlainResNet20<D, SIDE> {
     const INPUT: [usize; 3] = [SIDE, SIDE, D];
 
     fn create(device: &Device) -> Self {

@@ -1,7 +1,7 @@
-//! The command-line examples that `cargo xtask train` and `cargo xtask eval` run, run as a user
-//! runs them (`cargo test` builds the examples): a smoke run of the default model on a few
-//! hundred Fashion-MNIST images, evaluation and classification of its checkpoint, and a run
-//! killed with SIGKILL mid-epoch that resumes to the metrics of an uninterrupted one.
+//! The `kiln` command, run as a user runs it (`cargo test` builds it): a smoke run of the
+//! default model on a few hundred Fashion-MNIST images, evaluation and classification of its
+//! checkpoint, a run killed with SIGKILL mid-epoch that resumes to the metrics of an
+//! uninterrupted one, models by name, and where the data comes from.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -13,14 +13,11 @@ use zune_png::zune_core::bit_depth::BitDepth;
 use zune_png::zune_core::colorspace::ColorSpace;
 use zune_png::zune_core::options::EncoderOptions;
 
-/// A built example: `target/<profile>/examples/<name>`, beside this test's `deps` directory.
-fn example(name: &str) -> Command {
-    let exe = std::env::current_exe().expect("the test's path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>");
-    Command::new(profile_dir.join("examples").join(name))
+/// `kiln <subcommand>`, with `KILN_DATA` unset (the tests choose their data).
+fn kiln(subcommand: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kiln"));
+    command.arg(subcommand).env_remove("KILN_DATA");
+    command
 }
 
 fn succeed(command: &mut Command) -> String {
@@ -28,7 +25,7 @@ fn succeed(command: &mut Command) -> String {
         status,
         stdout,
         stderr,
-    } = command.output().expect("the example runs");
+    } = command.output().expect("kiln runs");
     let stdout = String::from_utf8_lossy(&stdout).to_string();
     assert!(
         status.success(),
@@ -52,7 +49,7 @@ fn test_line(stdout: &str) -> String {
 }
 
 fn train(out: &Path, epochs: usize, extra: &[&str]) -> Command {
-    let mut command = example("train");
+    let mut command = kiln("train");
     command
         .args([
             "resnet",
@@ -118,7 +115,7 @@ fn a_smoke_run_trains_evaluates_and_classifies() {
     );
 
     // The checkpoint evaluates to the accuracy training reported, on a fresh device.
-    let evaluated = succeed(example("eval").arg(&out));
+    let evaluated = succeed(kiln("eval").arg(&out));
     assert_eq!(test_line(&evaluated), trained);
     assert!(evaluated.contains("Ankle boot"), "{evaluated}");
 
@@ -131,14 +128,14 @@ fn a_smoke_run_trains_evaluates_and_classifies() {
         .collect();
     let png = dir.path().join("garment.png");
     write_png(&png, 56, 56, &big);
-    let classified = succeed(example("classify").arg(&out).arg(&png));
+    let classified = succeed(kiln("classify").arg(&out).arg(&png));
     let line = classified.lines().next().expect("one line per picture");
     assert!(line.contains("garment.png (56×56): "), "{line}");
     assert_eq!(line.matches('%').count(), 3, "top three: {line}");
 
     let junk = dir.path().join("notes.png");
     std::fs::write(&junk, "not a picture").unwrap();
-    let failed = example("classify")
+    let failed = kiln("classify")
         .arg(&out)
         .arg(&png)
         .arg(&junk)
@@ -162,7 +159,7 @@ fn a_smoke_run_trains_evaluates_and_classifies() {
     let weights = out.join("epoch-0001/model.bpk");
     let bytes = std::fs::read(&weights).unwrap();
     std::fs::write(&weights, &bytes[..bytes.len() / 2]).unwrap();
-    let broken = example("eval").arg(&out).output().unwrap();
+    let broken = kiln("eval").arg(&out).output().unwrap();
     assert!(!broken.status.success());
     let stderr = String::from_utf8_lossy(&broken.stderr);
     assert!(stderr.contains("epoch-0001/model.bpk"), "{stderr}");
@@ -202,8 +199,104 @@ fn a_run_killed_mid_epoch_resumes_to_the_uninterrupted_metrics() {
 #[test]
 fn eval_names_what_is_not_a_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
-    let output = example("eval").arg(dir.path()).output().unwrap();
+    let output = kiln("eval").arg(dir.path()).output().unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("not a checkpoint"), "{stderr}");
+}
+
+/// `kiln <args>`'s failure: its standard error.
+fn fail(command: &mut Command) -> String {
+    let output = command.output().expect("kiln runs");
+    assert!(!output.status.success(), "{command:?} succeeded");
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
+
+#[test]
+fn models_are_trained_by_their_zoo_names_at_the_data_s_input() {
+    let listing = succeed(&mut kiln("models"));
+    for line in [
+        "resnet20 (also resnet): 28×28×1, 32×32×3",
+        "plain56: 28×28×1, 32×32×3",
+        "resnet18: 28×28×1, 32×32×3",
+        "vgg16-bn: 32×32×3",
+        "alexnet: not at 28×28×1 or 32×32×3",
+    ] {
+        assert!(
+            listing.lines().any(|l| l.starts_with(line)),
+            "{line} in\n{listing}"
+        );
+    }
+    // A name that did not train before the registry: the plain 20-layer net.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plain");
+    let stdout = succeed(
+        kiln("train")
+            .args(["plain20", "--limit", "64", "--test-limit", "64"])
+            .args(["--batch-size", "32", "--epochs", "1", "--out"])
+            .arg(&out),
+    );
+    assert!(
+        stdout.contains("layer3_conv2_2"),
+        "the summary of plain-20:\n{stdout}"
+    );
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["model"], "plain20");
+    // VGG's pools do not fit 28×28.
+    let stderr = fail(
+        kiln("train")
+            .args(["vgg11", "--out"])
+            .arg(dir.path().join("vgg")),
+    );
+    assert!(
+        stderr.contains("no model `vgg11` for 28×28×1 inputs"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("vgg11: 32×32×3"), "{stderr}");
+}
+
+#[test]
+fn the_data_comes_from_the_flag_then_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = dir.path().join("run");
+    // KILN_DATA names the directory when --data does not; its missing files are named.
+    let stderr = fail(
+        kiln("train")
+            .env("KILN_DATA", &empty)
+            .arg("--out")
+            .arg(&out),
+    );
+    assert!(stderr.contains(&empty.display().to_string()), "{stderr}");
+    // --data wins over the environment.
+    let stdout = succeed(
+        kiln("train")
+            .env("KILN_DATA", &empty)
+            .arg("--data")
+            .arg(fashion_mnist_dir())
+            .args([
+                "fashion-cnn",
+                "--limit",
+                "64",
+                "--test-limit",
+                "64",
+                "--epochs",
+                "1",
+            ])
+            .arg("--out")
+            .arg(&out),
+    );
+    assert!(stdout.contains("test (flip views): "), "{stdout}");
+    // CIFAR-10 is not vendored: without --data or KILN_DATA the error says what to pass.
+    let stderr = fail(
+        kiln("train")
+            .args(["--dataset", "cifar10", "--out"])
+            .arg(&out),
+    );
+    assert!(
+        stderr.contains("pass --data DIR or set KILN_DATA=DIR"),
+        "{stderr}"
+    );
 }

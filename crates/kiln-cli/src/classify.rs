@@ -1,7 +1,8 @@
-//! Embedding a trained model: loads a checkpoint and classifies PNG or JPEG files of any size.
+//! `kiln classify <CHECKPOINT> <PICTURES>…`: loads a checkpoint and classifies PNG or JPEG
+//! files of any size.
 //!
 //! ```text
-//! cargo run --example classify -- runs/latest shirt.png boot.jpg
+//! kiln classify runs/latest shirt.png boot.jpg
 //! ```
 //!
 //! Each picture is decoded, converted to the model's depth (grey or RGB), resized to its
@@ -13,21 +14,19 @@
 use std::error::Error;
 use std::path::PathBuf;
 
-use clap::Parser;
 use kiln::Model;
 use kiln::burn::module::Module;
 use kiln::burn::tensor::activation::softmax;
 use kiln::burn::tensor::{Tensor, TensorData};
 use kiln::data::{ImageSize, normalise, read_picture};
-use kiln::train::{RunInfo, load_weights, resolve_checkpoint};
-use support::{Backend, WithModel, with_model};
+use kiln::train::{RunInfo, load_weights};
 
-mod support;
+use crate::backend::Backend;
+use crate::zoo::{WithModel, with_checkpoint};
 
-/// Classifies pictures with a trained kiln model.
-#[derive(Parser, Debug)]
-#[command(version, about)]
-struct Args {
+/// `kiln classify`'s options.
+#[derive(clap::Args, Debug)]
+pub struct Args {
     /// A run directory, an epoch directory in one, or a `model.bpk` file.
     checkpoint: PathBuf,
     /// PNG or JPEG files.
@@ -37,7 +36,7 @@ struct Args {
     #[arg(long)]
     invert: bool,
     /// The backend.
-    #[arg(long, value_enum, default_value_t = Backend::Flex)]
+    #[arg(long, value_enum, default_value_t)]
     backend: Backend,
 }
 
@@ -108,22 +107,14 @@ impl WithModel for Classify<'_> {
     }
 }
 
-fn main() -> std::process::ExitCode {
-    support::exit(run())
-}
-
-/// The command, as `main` reports it.
-fn run() -> Result<(), Box<dyn Error>> {
-    let args = Args::parse();
-    let (run, weights) = resolve_checkpoint(&args.checkpoint)?;
-    let info = RunInfo::read(&run)?;
-    let (model, input) = (info.model.clone(), info.input);
-    let job = Classify {
-        args: &args,
+/// Classifies the pictures `args` name, printing a line for each.
+pub fn run(args: &Args) -> Result<(), Box<dyn Error>> {
+    let job = |info, weights| Classify {
+        args,
         info,
         weights,
     };
-    if with_model(&model, input, job)?? {
+    if with_checkpoint(&args.checkpoint, job)?? {
         Ok(())
     } else {
         Err("some pictures could not be read (see above)".into())

@@ -1,6 +1,6 @@
-//! Trains a zoo model with the lecture's recipe: `cargo xtask train [MODEL] [OPTIONS]`
-//! (`--help` lists every option). By default ResNet-20 (option-A shortcuts) for 16 epochs on
-//! the vendored Fashion-MNIST, with random horizontal flips and label smoothing 0.1.
+//! `kiln train [MODEL] [OPTIONS]`: trains a zoo model with the lecture's recipe (`--help`
+//! lists every option). By default ResNet-20 (option-A shortcuts) for 16 epochs on the
+//! vendored Fashion-MNIST, with random horizontal flips and label smoothing 0.1.
 //!
 //! Writes to `--out`: `run.json` (model, normalisation, classes), a checkpoint after every epoch
 //! (`last`, `best`), `metrics.csv`, `curves.png`, and at the end `confusion.png` and
@@ -11,27 +11,18 @@ use std::error::Error;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
+use clap::ValueEnum;
 use kiln::Model;
 use kiln::burn::module::Module;
-use kiln::data::{Augment, CIFAR10_CLASSES, Dataset, FASHION_MNIST_CLASSES, fashion_mnist_dir};
+use kiln::data::{Augment, Dataset};
 use kiln::train::{
-    FitConfig, Plateau, Progress, RunInfo, Schedule, TestViews, fit, test_report, write_confusion,
+    FitConfig, Plateau, RunInfo, Schedule, TestViews, fit, test_report, write_confusion,
 };
-use support::{Backend, WithModel, with_model};
 
-mod support;
-
-/// Which dataset `--data` holds.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum DatasetKind {
-    /// MNIST-format IDX files (MNIST, Fashion-MNIST, KMNIST); the default is the vendored
-    /// Fashion-MNIST.
-    Mnist,
-    /// CIFAR-10's binary version (`data_batch_*.bin`, `test_batch.bin`).
-    Cifar10,
-}
+use crate::backend::Backend;
+use crate::data::{DatasetKind, data_dir, load};
+use crate::progress;
+use crate::zoo::{WithModel, with_model};
 
 /// The learning-rate schedule.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -44,18 +35,17 @@ enum ScheduleKind {
     Step,
 }
 
-/// Trains a kiln zoo model.
-#[derive(Parser, Debug)]
-#[command(version, about)]
-struct Args {
-    /// The model: `resnet` (ResNet-20, option A, at the data's size), `resnet20`, `resnet8`
-    /// (the compact ResNet-8), `fashion-cnn`.
+/// `kiln train`'s options.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The model, by its zoo name at the data's input size (`kiln models` lists them):
+    /// `resnet` is ResNet-20 with option-A shortcuts.
     #[arg(default_value = "resnet")]
     model: String,
-    /// The dataset format of `--data`.
+    /// The dataset format of the data directory.
     #[arg(long, value_enum, default_value_t = DatasetKind::Mnist)]
     dataset: DatasetKind,
-    /// The data directory (default: the vendored Fashion-MNIST).
+    /// The data directory (default: $KILN_DATA, else the vendored Fashion-MNIST).
     #[arg(long)]
     data: Option<PathBuf>,
     /// Epochs to train.
@@ -90,7 +80,7 @@ struct Args {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// The backend.
-    #[arg(long, value_enum, default_value_t = Backend::Flex)]
+    #[arg(long, value_enum, default_value_t)]
     backend: Backend,
     /// Where checkpoints, metrics.csv and summary.txt go.
     #[arg(long, default_value = "runs/latest")]
@@ -128,59 +118,6 @@ fn augment(args: &Args) -> Result<Augment, String> {
         }
     }
     Ok(augment)
-}
-
-/// A bar per epoch on a terminal (images/s, loss, accuracy, ETA), otherwise a plain line at
-/// every tenth of an epoch; a line with the epoch's figures when it ends.
-fn progress_reporter(terminal: bool) -> Result<impl FnMut(&Progress), Box<dyn Error>> {
-    let style =
-        ProgressStyle::with_template("epoch {prefix} {bar:30} {pos}/{len} steps, eta {eta} {msg}")?;
-    let mut bar: Option<ProgressBar> = None;
-    Ok(move |p: &Progress| {
-        if let Some(r) = &p.finished {
-            println!(
-                "epoch {:>3}  lr {:.4}  train loss {:.4} acc {:.2}%  val loss {:.4} acc {:.2}%  \
-                 {:.0} s ({:.0} images/s; batches {:.1} s, steps {:.1} s)",
-                r.epoch,
-                r.lr,
-                r.train_loss,
-                100.0 * r.train_accuracy,
-                r.val_loss,
-                100.0 * r.val_accuracy,
-                r.seconds,
-                r.images_per_second(),
-                r.data_seconds,
-                r.compute_seconds,
-            );
-            return;
-        }
-        let figures = format!(
-            "{:.0} images/s, loss {:.4}, accuracy {:.2}%",
-            p.images_per_second(),
-            p.loss,
-            100.0 * p.accuracy
-        );
-        if !terminal {
-            if p.step == p.steps || p.step.is_multiple_of((p.steps / 10).max(1)) {
-                println!(
-                    "epoch {}/{} step {}/{}: {figures}",
-                    p.epoch, p.epochs, p.step, p.steps
-                );
-            }
-            return;
-        }
-        let b = bar.get_or_insert_with(|| {
-            ProgressBar::new(p.steps as u64)
-                .with_style(style.clone())
-                .with_prefix(format!("{}/{}", p.epoch, p.epochs))
-        });
-        b.set_position(p.step as u64);
-        b.set_message(figures);
-        if p.step == p.steps {
-            b.finish();
-            bar = None;
-        }
-    })
 }
 
 /// Trains the chosen model: the part of `main` that knows the model's type.
@@ -239,7 +176,7 @@ impl WithModel for Train<'_> {
         }
         .write(&args.out)?;
         let device = args.backend.device().autodiff();
-        let mut progress = progress_reporter(std::io::stdout().is_terminal())?;
+        let mut progress = progress::reporter(std::io::stdout().is_terminal())?;
         let (model, history) = fit::<M>(&config, &data.train, &device, &mut progress)?;
         // The test set is used once, for the final report, with the last epoch's model.
         let tested = args.test_limit.unwrap_or(usize::MAX).min(data.test.len());
@@ -269,13 +206,8 @@ impl WithModel for Train<'_> {
     }
 }
 
-fn main() -> std::process::ExitCode {
-    support::exit(run())
-}
-
-/// The command, as `main` reports it.
-fn run() -> Result<(), Box<dyn Error>> {
-    let args = Args::parse();
+/// Trains the model `args` name on the data they name.
+pub fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     if !(0.0..1.0).contains(&args.label_smoothing) {
         return Err(format!(
             "--label-smoothing {} is not in [0, 1)",
@@ -283,45 +215,14 @@ fn run() -> Result<(), Box<dyn Error>> {
         )
         .into());
     }
-    let (data, classes) = match args.dataset {
-        DatasetKind::Mnist => {
-            let dir = args.data.clone().unwrap_or_else(fashion_mnist_dir);
-            (Dataset::mnist(&dir)?, mnist_classes(&dir)?)
-        }
-        DatasetKind::Cifar10 => {
-            let dir = args
-                .data
-                .clone()
-                .ok_or("--dataset cifar10 needs --data DIR")?;
-            let classes = CIFAR10_CLASSES.iter().map(|c| c.to_string()).collect();
-            (Dataset::cifar10(&dir)?, classes)
-        }
-    };
+    let dir = data_dir(args.data.as_deref(), args.dataset)?;
+    let (data, classes) = load(&dir, args.dataset)?;
     let size = data.train.image_size();
     let input = [size.cols, size.rows, size.depth];
     let job = Train {
-        args: &args,
+        args,
         data: &data,
         classes,
     };
     with_model(&args.model, input, job)?
-}
-
-/// Class names of an MNIST-format directory: its `classes.txt` (one per line) if it has one,
-/// Fashion-MNIST's for the vendored copy, else the digits.
-fn mnist_classes(dir: &std::path::Path) -> Result<Vec<String>, Box<dyn Error>> {
-    let listed = dir.join("classes.txt");
-    if listed.exists() {
-        let text =
-            std::fs::read_to_string(&listed).map_err(|e| format!("{}: {e}", listed.display()))?;
-        return Ok(text.lines().map(str::to_string).collect());
-    }
-    let vendored = std::fs::canonicalize(fashion_mnist_dir()).ok();
-    if std::fs::canonicalize(dir).ok() == vendored && vendored.is_some() {
-        return Ok(FASHION_MNIST_CLASSES
-            .iter()
-            .map(|c| c.to_string())
-            .collect());
-    }
-    Ok((0..10).map(|d| d.to_string()).collect())
 }

@@ -1,16 +1,5 @@
-//! Training and inference throughput of kiln's ResNets at batch 128 on random data, with kiln's
-//! kernels and with burn's operators, beside the same ResNet-20 written in plain burn; and the
-//! speed of every ResNet-20 convolution shape, forward and both gradients.
-//!
-//! `cargo xtask bench` runs this and PyTorch's counterpart (`xtask/pytorch_bench.py`) and
-//! prints the tables with their ratios. Lines starting with `RESULT` are for it to read:
-//! `RESULT model<TAB>variant<TAB>train images/s<TAB>inference images/s` and
-//! `LAYER shape<TAB>variant<TAB>forward GFLOP/s<TAB>input-gradient GFLOP/s<TAB>weight-gradient GFLOP/s`.
-
-mod plain_resnet;
-// The bench shares the allocator and ResNet20Grey; the name registry serves the other examples.
-#[allow(dead_code)]
-mod support;
+//! kiln's side of the bench: its ResNets with its kernels (in each SIMD width) and with
+//! burn's operators, plain burn's ResNet-20, and each ResNet-20 convolution shape.
 
 use std::time::Instant;
 
@@ -22,43 +11,15 @@ use burn::optim::momentum::MomentumConfig;
 use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Distribution, Int, Tensor};
-use clap::Parser;
 use kiln::Model;
 use kiln::burn;
 use kiln::kernels::conv::{self, ConvGeometry};
 use kiln::kernels::{CpuStorage, SimdLimit};
 use kiln::models::{CompactResNet8, ResNet20};
-use support::ResNet20Grey;
 
-/// Command line.
-#[derive(Parser)]
-struct Args {
-    /// Timed steps per measurement (after two untimed warm-up steps).
-    #[arg(long, default_value_t = 5)]
-    steps: usize,
-    /// Batch size.
-    #[arg(long, default_value_t = 128)]
-    batch: usize,
-    /// Skip the per-layer table.
-    #[arg(long)]
-    no_layers: bool,
-    /// Skip the whole-model table.
-    #[arg(long)]
-    no_models: bool,
-    /// Time only this model (e.g. `resnet20-28x28x1`).
-    #[arg(long)]
-    model: Option<String>,
-    /// Time only this convolution shape (e.g. `16->32 28x28 s2`).
-    #[arg(long)]
-    layer: Option<String>,
-    /// Time only this variant (`kiln`, `kiln-avx2`, `kiln-im2col`, `kiln-burn-ops`,
-    /// `plain-burn`, `kiln-ndarray`; per layer `kiln`, `kiln-avx2`, `kiln-im2col`, `burn`).
-    #[arg(long)]
-    variant: Option<String>,
-    /// Also time kiln on the ndarray backend (ResNet-20 at 28×28×1).
-    #[arg(long)]
-    ndarray: bool,
-}
+use super::tables::Rows;
+use super::{Args, plain_resnet};
+use crate::zoo::ResNet20::grey::ResNet20 as ResNet20Grey;
 
 /// The median seconds of `steps` timed calls of `f`, after two untimed calls: one layer's pass
 /// takes milliseconds, and on a shared machine a few stalls would dominate a mean.
@@ -88,7 +49,7 @@ fn seconds_per_call(steps: usize, mut f: impl FnMut()) -> f64 {
 }
 
 /// A model the bench can time: its input shape and its logits.
-trait Bench: Module + Clone {
+pub(super) trait Bench: Module + Clone {
     const INPUT: [usize; 3];
     fn create(device: &Device) -> Self;
     fn logits(&self, images: Tensor<4>) -> Tensor<2>;
@@ -187,8 +148,8 @@ impl Ops {
     }
 }
 
-fn measure<M: Bench>(args: &Args, name: &str, variant: &str, ops: Ops) {
-    measure_on::<M>(args, name, variant, ops, Device::flex());
+fn measure<M: Bench>(args: &Args, rows: &mut Rows, name: &str, variant: &str, ops: Ops) {
+    measure_on::<M>(args, rows, name, variant, ops, Device::flex());
 }
 
 /// Whether a `--model`/`--layer` or `--variant` filter leaves out `name` or `variant`.
@@ -196,7 +157,16 @@ fn skipped(filter: &Option<String>, value: &str) -> bool {
     filter.as_ref().is_some_and(|f| f != value)
 }
 
-fn measure_on<M: Bench>(args: &Args, name: &str, variant: &str, ops: Ops, device: Device) {
+/// Times `M` training and inferring with `ops` on `device`, into `rows` as
+/// `(name, variant) → [train, inference]` images/s.
+fn measure_on<M: Bench>(
+    args: &Args,
+    rows: &mut Rows,
+    name: &str,
+    variant: &str,
+    ops: Ops,
+    device: Device,
+) {
     if skipped(&args.model, name) || skipped(&args.variant, variant) {
         return;
     }
@@ -204,7 +174,8 @@ fn measure_on<M: Bench>(args: &Args, name: &str, variant: &str, ops: Ops, device
     let train_device = device.clone().autodiff();
     let train = train_speed(args, M::create(&train_device), &train_device);
     let infer = inference_speed(args, &M::create(&device), &device);
-    println!("RESULT {name}\t{variant}\t{train:.1}\t{infer:.1}");
+    eprintln!("{name} {variant}: train {train:.1} images/s, inference {infer:.1} images/s");
+    rows.insert((name.to_string(), variant.to_string()), vec![train, infer]);
 }
 
 /// One ResNet-20 convolution at 28×28: input depth, output depth, input side, stride.
@@ -287,8 +258,8 @@ fn layer_speed(
     ]
 }
 
-fn main() {
-    let args = Args::parse();
+/// Times every model and layer variant `args` leaves in, into `models` and `layers`.
+pub fn run(args: &Args, models: &mut Rows, layers: &mut Rows) {
     if !args.no_models {
         for (ops, variant) in [
             (Ops::Kiln, "kiln"),
@@ -296,30 +267,34 @@ fn main() {
             (Ops::KilnIm2col, "kiln-im2col"),
             (Ops::Burn, "kiln-burn-ops"),
         ] {
-            measure::<ResNet20Grey>(&args, "resnet20-28x28x1", variant, ops);
-            measure::<CompactResNet8>(&args, "compact-resnet8-28x28x1", variant, ops);
-            measure::<ResNet20>(&args, "resnet20-32x32x3", variant, ops);
+            measure::<ResNet20Grey>(args, models, "resnet20-28x28x1", variant, ops);
+            measure::<CompactResNet8>(args, models, "compact-resnet8-28x28x1", variant, ops);
+            measure::<ResNet20>(args, models, "resnet20-32x32x3", variant, ops);
         }
         measure::<plain_resnet::PlainResNet20<1, 28>>(
-            &args,
+            args,
+            models,
             "resnet20-28x28x1",
             "plain-burn",
             Ops::Burn,
         );
         measure::<plain_resnet::PlainResNet20<3, 32>>(
-            &args,
+            args,
+            models,
             "resnet20-32x32x3",
             "plain-burn",
             Ops::Burn,
         );
     }
+    #[cfg(feature = "ndarray")]
     if args.ndarray {
         measure_on::<ResNet20Grey>(
-            &args,
+            args,
+            models,
             "resnet20-28x28x1",
             "kiln-ndarray",
             Ops::Kiln,
-            support::Backend::Ndarray.device(),
+            crate::backend::Backend::Ndarray.device(),
         );
     }
     if !args.no_layers {
@@ -335,8 +310,9 @@ fn main() {
                 if skipped(&args.layer, &name) || skipped(&args.variant, variant) {
                     continue;
                 }
-                let [f, x, w] = layer_speed(&args, shape, ops);
-                println!("LAYER {name}\t{variant}\t{f:.1}\t{x:.1}\t{w:.1}");
+                let [f, x, w] = layer_speed(args, shape, ops);
+                eprintln!("{name} {variant}: {f:.1} / {x:.1} / {w:.1} GFLOP/s");
+                layers.insert((name.clone(), variant.to_string()), vec![f, x, w]);
             }
         }
     }

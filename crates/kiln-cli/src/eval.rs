@@ -1,4 +1,4 @@
-//! A checkpoint's test accuracy and confusion matrix: `cargo xtask eval <CHECKPOINT>`.
+//! `kiln eval <CHECKPOINT>`: a checkpoint's test accuracy and confusion matrix.
 //!
 //! The checkpoint is a run directory (`--out` of `cargo xtask train`; its best epoch is used),
 //! an epoch directory in it, or a `model.bpk` file; the run's `run.json` says which model,
@@ -7,25 +7,21 @@
 use std::error::Error;
 use std::path::PathBuf;
 
-use clap::Parser;
 use kiln::Model;
 use kiln::burn::module::Module;
-use kiln::data::{Dataset, fashion_mnist_dir};
-use kiln::train::{
-    RunInfo, TestViews, load_weights, resolve_checkpoint, test_report, write_confusion,
-};
-use support::{Backend, WithModel, with_model};
+use kiln::train::{RunInfo, TestViews, load_weights, test_report, write_confusion};
 
-mod support;
+use crate::backend::Backend;
+use crate::data::{DatasetKind, data_dir, load};
+use crate::zoo::{WithModel, with_checkpoint};
 
-/// Evaluates a trained kiln model on a test set.
-#[derive(Parser, Debug)]
-#[command(version, about)]
-struct Args {
+/// `kiln eval`'s options.
+#[derive(clap::Args, Debug)]
+pub struct Args {
     /// A run directory, an epoch directory in one, or a `model.bpk` file.
     checkpoint: PathBuf,
-    /// The test data: an MNIST-format directory for 28×28×1 models (default: the vendored
-    /// Fashion-MNIST), a CIFAR-10 binary directory for 32×32×3 models.
+    /// The test data: an MNIST-format directory for 28×28×1 models, a CIFAR-10 binary
+    /// directory for 32×32×3 models (default: $KILN_DATA, else the vendored Fashion-MNIST).
     #[arg(long)]
     data: Option<PathBuf>,
     /// Also draw the confusion matrix into this PNG file.
@@ -36,7 +32,7 @@ struct Args {
     #[arg(long)]
     test_views: Option<TestViews>,
     /// The backend.
-    #[arg(long, value_enum, default_value_t = Backend::Flex)]
+    #[arg(long, value_enum, default_value_t)]
     backend: Backend,
 }
 
@@ -56,11 +52,11 @@ impl WithModel for Eval<'_> {
             info,
             weights,
         } = self;
-        let data = match (info.input[2], &args.data) {
-            (3, Some(dir)) => Dataset::cifar10(dir)?,
-            (3, None) => return Err("a 32×32×3 model needs --data with CIFAR-10".into()),
-            (_, dir) => Dataset::mnist(&dir.clone().unwrap_or_else(fashion_mnist_dir))?,
+        let kind = match info.input[2] {
+            3 => DatasetKind::Cifar10,
+            _ => DatasetKind::Mnist,
         };
+        let (data, _) = load(&data_dir(args.data.as_deref(), kind)?, kind)?;
         let device = args.backend.device();
         let model = load_weights(M::init(&device), &weights)?;
         let names: Vec<&str> = info.classes.iter().map(String::as_str).collect();
@@ -84,23 +80,12 @@ impl WithModel for Eval<'_> {
     }
 }
 
-fn main() -> std::process::ExitCode {
-    support::exit(run())
-}
-
-/// The command, as `main` reports it.
-fn run() -> Result<(), Box<dyn Error>> {
-    let args = Args::parse();
-    let (run, weights) = resolve_checkpoint(&args.checkpoint)?;
-    let info = RunInfo::read(&run)?;
-    let (model, input) = (info.model.clone(), info.input);
-    with_model(
-        &model,
-        input,
-        Eval {
-            args: &args,
-            info,
-            weights,
-        },
-    )?
+/// Evaluates the checkpoint `args` name on its test set.
+pub fn run(args: &Args) -> Result<(), Box<dyn Error>> {
+    let job = |info, weights| Eval {
+        args,
+        info,
+        weights,
+    };
+    with_checkpoint(&args.checkpoint, job)?
 }

@@ -1,0 +1,60 @@
+//! `kiln bench`: training and inference throughput of kiln's ResNets at batch 128 on random
+//! data, with kiln's kernels and with burn's operators, beside the same ResNet-20 in plain
+//! burn and in PyTorch (when `python3` has it), and the speed of every ResNet-20 convolution
+//! shape, forward and both gradients; printed as tables with the ratios, under the CPU's name.
+
+mod measure;
+mod plain_resnet;
+mod pytorch;
+mod tables;
+
+use std::error::Error;
+
+use tables::Rows;
+
+/// `kiln bench`'s options.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Timed steps per measurement (after two untimed warm-up steps).
+    #[arg(long, default_value_t = 5)]
+    steps: usize,
+    /// Batch size.
+    #[arg(long, default_value_t = 128)]
+    batch: usize,
+    /// Skip the per-layer table.
+    #[arg(long)]
+    no_layers: bool,
+    /// Skip the whole-model table.
+    #[arg(long)]
+    no_models: bool,
+    /// Time only this model (e.g. `resnet20-28x28x1`).
+    #[arg(long)]
+    model: Option<String>,
+    /// Time only this convolution shape (e.g. `16->32 28x28 s2`).
+    #[arg(long)]
+    layer: Option<String>,
+    /// Time only this variant (`kiln`, `kiln-avx2`, `kiln-im2col`, `kiln-burn-ops`,
+    /// `plain-burn`, `kiln-ndarray`; per layer `kiln`, `kiln-avx2`, `kiln-im2col`, `burn`).
+    #[arg(long)]
+    variant: Option<String>,
+    /// Also time kiln on the ndarray backend (ResNet-20 at 28×28×1).
+    #[cfg(feature = "ndarray")]
+    #[arg(long)]
+    ndarray: bool,
+    /// Leave PyTorch out (it is timed when `python3 -c "import torch"` works).
+    #[arg(long)]
+    no_pytorch: bool,
+}
+
+/// Measures kiln, then PyTorch, and prints the tables.
+pub fn run(args: &Args) -> Result<(), Box<dyn Error>> {
+    let (mut models, mut layers) = (Rows::new(), Rows::new());
+    measure::run(args, &mut models, &mut layers);
+    if !args.no_pytorch {
+        let text = pytorch::run(args)?;
+        tables::parse(&text, "RESULT", &mut models);
+        tables::parse(&text, "LAYER", &mut layers);
+    }
+    tables::print(&models, &layers, args.batch);
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! Where the data is: `--data`, else the `KILN_DATA` environment variable, else the
+//! Fashion-MNIST vendored in kiln's source tree (an installed `kiln` whose source tree is
+//! gone has no vendored copy, and says so).
+
+use std::error::Error;
+use std::path::{Path, PathBuf};
+
+use kiln::data::{CIFAR10_CLASSES, Dataset, FASHION_MNIST_CLASSES, fashion_mnist_dir};
+
+/// The environment variable naming the data directory when `--data` does not.
+pub const DATA_ENV: &str = "KILN_DATA";
+
+/// Which dataset format a data directory holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DatasetKind {
+    /// MNIST-format IDX files (MNIST, Fashion-MNIST, KMNIST); the default is the vendored
+    /// Fashion-MNIST.
+    Mnist,
+    /// CIFAR-10's binary version (`data_batch_*.bin`, `test_batch.bin`).
+    Cifar10,
+}
+
+/// The data directory: `given` (`--data`), else `$KILN_DATA`, else the vendored
+/// Fashion-MNIST for MNIST-format data, or an error that lists the three.
+pub fn data_dir(given: Option<&Path>, kind: DatasetKind) -> Result<PathBuf, String> {
+    let from_env = std::env::var_os(DATA_ENV).map(PathBuf::from);
+    choose(given, from_env, &fashion_mnist_dir(), kind)
+}
+
+/// [`data_dir`] with the environment's value and the vendored copy's path given.
+fn choose(
+    given: Option<&Path>,
+    from_env: Option<PathBuf>,
+    vendored: &Path,
+    kind: DatasetKind,
+) -> Result<PathBuf, String> {
+    if let Some(dir) = given {
+        return Ok(dir.to_path_buf());
+    }
+    if let Some(dir) = from_env.filter(|d| !d.as_os_str().is_empty()) {
+        return Ok(dir);
+    }
+    match kind {
+        DatasetKind::Mnist if vendored.is_dir() => Ok(vendored.to_path_buf()),
+        DatasetKind::Mnist => Err(format!(
+            "no data directory: pass --data DIR or set {DATA_ENV}=DIR (the Fashion-MNIST \
+             vendored in kiln's source tree, {}, is not there)",
+            vendored.display()
+        )),
+        DatasetKind::Cifar10 => Err(format!(
+            "CIFAR-10 is not vendored: pass --data DIR or set {DATA_ENV}=DIR (the directory \
+             of data_batch_1.bin … test_batch.bin)"
+        )),
+    }
+}
+
+/// The dataset in `dir` and its class names.
+pub fn load(dir: &Path, kind: DatasetKind) -> Result<(Dataset, Vec<String>), Box<dyn Error>> {
+    Ok(match kind {
+        DatasetKind::Mnist => (Dataset::mnist(dir)?, mnist_classes(dir)?),
+        DatasetKind::Cifar10 => (Dataset::cifar10(dir)?, names(&CIFAR10_CLASSES)),
+    })
+}
+
+fn names(classes: &[&str]) -> Vec<String> {
+    classes.iter().map(|c| c.to_string()).collect()
+}
+
+/// Class names of an MNIST-format directory: its `classes.txt` (one per line) if it has one,
+/// Fashion-MNIST's for the vendored copy, else the digits.
+fn mnist_classes(dir: &Path) -> Result<Vec<String>, Box<dyn Error>> {
+    let listed = dir.join("classes.txt");
+    if listed.exists() {
+        let text =
+            std::fs::read_to_string(&listed).map_err(|e| format!("{}: {e}", listed.display()))?;
+        return Ok(text.lines().map(str::to_string).collect());
+    }
+    let vendored = std::fs::canonicalize(fashion_mnist_dir()).ok();
+    if vendored.is_some() && std::fs::canonicalize(dir).ok() == vendored {
+        return Ok(names(&FASHION_MNIST_CLASSES));
+    }
+    Ok((0..10).map(|d| d.to_string()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flag_then_the_environment_then_the_vendored_copy() {
+        let (flag, env) = (Path::new("/flag"), PathBuf::from("/env"));
+        let vendored = fashion_mnist_dir();
+        let mnist = DatasetKind::Mnist;
+        let pick = |given, from_env, vendored: &Path| choose(given, from_env, vendored, mnist);
+        assert_eq!(
+            pick(Some(flag), Some(env.clone()), &vendored).unwrap(),
+            flag
+        );
+        assert_eq!(pick(None, Some(env.clone()), &vendored).unwrap(), env);
+        assert_eq!(
+            pick(None, Some(PathBuf::new()), &vendored).unwrap(),
+            vendored
+        );
+        assert_eq!(pick(None, None, &vendored).unwrap(), vendored);
+        // An installed binary whose source tree is gone.
+        let gone = Path::new("/no/such/kiln/data/fashion-mnist");
+        let error = pick(None, None, gone).unwrap_err();
+        assert!(error.contains("--data DIR or set KILN_DATA=DIR"), "{error}");
+        assert!(error.contains(&gone.display().to_string()), "{error}");
+        assert_eq!(pick(None, Some(env.clone()), gone).unwrap(), env);
+    }
+
+    #[test]
+    fn cifar_is_never_guessed() {
+        let vendored = fashion_mnist_dir();
+        let error = choose(None, None, &vendored, DatasetKind::Cifar10).unwrap_err();
+        assert!(error.contains("CIFAR-10 is not vendored"), "{error}");
+        let flag = Path::new("/cifar");
+        let chosen = choose(Some(flag), None, &vendored, DatasetKind::Cifar10);
+        assert_eq!(chosen.unwrap(), flag);
+    }
+}
