@@ -4,11 +4,13 @@
 //!
 //! The kernel switch and call counter are process-wide, so the tests of this file take turns.
 
+use std::ops::ControlFlow;
+
 use kiln::burn::tensor::{Device, Distribution, Tensor};
 use kiln::data::{Augment, Dataset, fashion_mnist_dir};
 use kiln::kernels;
 use kiln::models::FashionCnn;
-use kiln::train::{FitConfig, Plateau, Schedule, fit};
+use kiln::train::{FitConfig, Optimizer, Plateau, Schedule, fit};
 use kiln::{Act, Model};
 
 static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -84,10 +86,13 @@ fn a_short_training_run_follows_the_same_loss_curve_with_and_without_kernels() {
             epochs: 3,
             batch_size: 32,
             lr: 0.01,
-            momentum: 0.9,
+            optimizer: Optimizer::SGD,
             weight_decay: 5e-4,
+            clip: None,
+            warmup: 0,
             label_smoothing: None,
             schedule: Schedule::Plateau(Plateau::new(0)),
+            early_stop: None,
             val_fraction: 0.25,
             seed: 3,
             augment: Augment::NONE,
@@ -96,7 +101,10 @@ fn a_short_training_run_follows_the_same_loss_curve_with_and_without_kernels() {
             resume: false,
         };
         let device = Device::flex().autodiff();
-        let (_, history) = fit::<FashionCnn>(&config, &data.train, &device, &mut |_| {}).unwrap();
+        let (_, history) = fit::<FashionCnn>(&config, &data.train, &device, &mut |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap();
         history
     };
     let (fast, burn) = (run(true), run(false));

@@ -1,13 +1,18 @@
 //! The training loop on the vendored Fashion-MNIST: a smoke run, resuming from a checkpoint to
-//! the same metrics as an uninterrupted run, and a diverging run stopped with the step named.
+//! the same metrics as an uninterrupted run (after a stop asked for by the progress callback,
+//! and with AdamW, clipping and warm-up), early stopping with the best epoch's weights, and a
+//! diverging run stopped with the step named.
+
+use std::ops::ControlFlow;
 
 use kiln::Model;
+use kiln::burn::module::Module;
 use kiln::burn::tensor::Device;
 use kiln::data::{Augment, Dataset, fashion_mnist_dir};
 use kiln::models::FashionCnn;
 use kiln::train::{
-    EpochRecord, FitConfig, FitError, Plateau, Schedule, TestViews, TrainError,
-    evaluate_predictions, fit,
+    Clip, EarlyStop, EpochRecord, FitConfig, FitError, Monitor, Optimizer, Plateau, Progress,
+    Schedule, TestViews, TrainError, evaluate_predictions, evaluate_split, fit, split_indices,
 };
 
 fn config(out: &std::path::Path, epochs: usize) -> FitConfig {
@@ -15,10 +20,13 @@ fn config(out: &std::path::Path, epochs: usize) -> FitConfig {
         epochs,
         batch_size: 64,
         lr: 0.05,
-        momentum: 0.9,
+        optimizer: Optimizer::SGD,
         weight_decay: 5e-4,
+        clip: None,
+        warmup: 0,
         label_smoothing: Some(0.1),
         schedule: Schedule::Plateau(Plateau::new(0)),
+        early_stop: None,
         val_fraction: 0.1,
         seed: 7,
         augment: Augment {
@@ -38,11 +46,19 @@ fn config(out: &std::path::Path, epochs: usize) -> FitConfig {
 static DEVICE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn train(config: &FitConfig) -> Result<Vec<EpochRecord>, FitError> {
+    let continue_always = &mut |_: &Progress| ControlFlow::Continue(());
+    Ok(train_model(config, continue_always)?.1)
+}
+
+/// The model and history `fit` returns, with `progress` called as it goes.
+fn train_model(
+    config: &FitConfig,
+    progress: &mut dyn FnMut(&Progress) -> ControlFlow<()>,
+) -> Result<(FashionCnn, Vec<EpochRecord>), FitError> {
     let _turn = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
     let data = Dataset::mnist(&fashion_mnist_dir()).expect("the vendored data");
     let device = Device::flex().autodiff();
-    let (_, history) = fit::<FashionCnn>(config, &data.train, &device, &mut |_| {})?;
-    Ok(history)
+    fit::<FashionCnn>(config, &data.train, &device, progress)
 }
 
 /// The records without their timings.
@@ -167,4 +183,93 @@ fn flip_views_average_an_image_and_its_mirror_image() {
         plain.loss, flip.loss,
         "the plain views are one forward pass"
     );
+}
+
+#[test]
+fn a_run_stopped_by_its_callback_resumes_to_the_uninterrupted_metrics() {
+    let whole = tempfile::tempdir().unwrap();
+    let uninterrupted = train(&config(whole.path(), 3)).unwrap();
+
+    let parts = tempfile::tempdir().unwrap();
+    let mut stop_in_epoch_2 = |p: &Progress| {
+        if p.epoch == 2 && p.step == 2 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    };
+    let err = train_model(&config(parts.path(), 3), &mut stop_in_epoch_2).unwrap_err();
+    assert!(
+        matches!(err, FitError::Stopped { epoch: 2, step: 2 }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("resume to continue"), "{err}");
+    let last = std::fs::read_to_string(parts.path().join("last")).unwrap();
+    assert_eq!(last, "epoch-0001", "epoch 2's work is dropped");
+    let mut rest = config(parts.path(), 3);
+    rest.resume = true;
+    assert_eq!(figures(&train(&rest).unwrap()), figures(&uninterrupted));
+}
+
+#[test]
+fn adamw_with_clipping_and_warm_up_trains_and_resumes_exactly() {
+    let adamw = |out: &std::path::Path, epochs| FitConfig {
+        lr: 2e-3,
+        optimizer: Optimizer::ADAMW,
+        weight_decay: 1e-2,
+        clip: Some(Clip::Norm(1.0)),
+        warmup: 1,
+        schedule: Schedule::Cosine { epochs: 2 },
+        ..config(out, epochs)
+    };
+    let whole = tempfile::tempdir().unwrap();
+    let uninterrupted = train(&adamw(whole.path(), 3)).unwrap();
+    let last = uninterrupted.last().unwrap();
+    assert!(last.val_accuracy > 0.3, "AdamW learns: {uninterrupted:?}");
+    // The warm-up epoch keeps the base rate as the epoch's rate; cosine starts after it.
+    let rates: Vec<f64> = uninterrupted.iter().map(|r| r.lr).collect();
+    assert_eq!(rates[..2], [2e-3, 2e-3]);
+    assert!((rates[2] - 1e-3).abs() < 1e-12, "{rates:?}");
+
+    let parts = tempfile::tempdir().unwrap();
+    train(&adamw(parts.path(), 1)).unwrap();
+    let mut rest = adamw(parts.path(), 3);
+    rest.resume = true;
+    assert_eq!(figures(&train(&rest).unwrap()), figures(&uninterrupted));
+}
+
+#[test]
+fn early_stopping_ends_the_run_with_the_best_epoch_s_weights() {
+    let out = tempfile::tempdir().unwrap();
+    let patient = FitConfig {
+        early_stop: Some(EarlyStop {
+            monitor: Monitor::Accuracy,
+            patience: 1,
+        }),
+        ..config(out.path(), 12)
+    };
+    let (model, history) = train_model(&patient, &mut |_| ControlFlow::Continue(())).unwrap();
+    let best = EarlyStop {
+        monitor: Monitor::Accuracy,
+        patience: 1,
+    }
+    .stopped(&history)
+    .expect("the run stopped early");
+    assert!(history.len() < 12, "{history:?}");
+    assert_eq!(history.len(), best + 1, "one epoch without improvement");
+    let pointer = std::fs::read_to_string(out.path().join("best")).unwrap();
+    assert_eq!(pointer, format!("epoch-{best:04}"));
+    // The model returned scores the best epoch's validation figures, not the last one's.
+    let _turn = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
+    let data = Dataset::mnist(&fashion_mnist_dir()).unwrap();
+    let (_, val) = split_indices(data.train.len(), 0.1, 7, Some(256));
+    let device = Device::flex().autodiff();
+    let stats = data.train.pixel_stats();
+    let scored = evaluate_split(&model.valid(), &data.train, &val, stats, &device).unwrap();
+    let record = &history[best - 1];
+    assert_eq!(
+        scored.correct as f64 / scored.total as f64,
+        record.val_accuracy
+    );
+    assert!((scored.loss as f64 - record.val_loss).abs() < 1e-6);
 }

@@ -1,17 +1,20 @@
 //! How a training run shows its progress.
 
 use std::error::Error;
+use std::ops::ControlFlow;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use kiln::train::Progress;
 
 /// A bar per epoch on a terminal (images/s, loss, accuracy, ETA), otherwise a plain line at
 /// every tenth of an epoch; a line with the epoch's figures when it ends.
-pub fn reporter(terminal: bool) -> Result<impl FnMut(&Progress), Box<dyn Error>> {
+pub fn reporter(
+    terminal: bool,
+) -> Result<impl FnMut(&Progress) -> ControlFlow<()>, Box<dyn Error>> {
     let style =
         ProgressStyle::with_template("epoch {prefix} {bar:30} {pos}/{len} steps, eta {eta} {msg}")?;
     let mut bar: Option<ProgressBar> = None;
-    Ok(move |p: &Progress| {
+    let mut show = move |p: &Progress| {
         if let Some(r) = &p.finished {
             println!(
                 "epoch {:>3}  lr {:.4}  train loss {:.4} acc {:.2}%  val loss {:.4} acc {:.2}%  \
@@ -55,5 +58,10 @@ pub fn reporter(terminal: bool) -> Result<impl FnMut(&Progress), Box<dyn Error>>
             b.finish();
             bar = None;
         }
+    };
+    // The command never stops a run itself.
+    Ok(move |p: &Progress| {
+        show(p);
+        ControlFlow::Continue(())
     })
 }

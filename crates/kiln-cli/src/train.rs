@@ -16,13 +16,25 @@ use kiln::Model;
 use kiln::burn::module::Module;
 use kiln::data::{Augment, Dataset};
 use kiln::train::{
-    FitConfig, Plateau, RunInfo, Schedule, TestViews, fit, test_report, write_confusion,
+    Clip, EarlyStop, FitConfig, Optimizer, Plateau, RunInfo, Schedule, TestViews, fit, test_report,
+    write_confusion,
 };
 
 use crate::backend::Backend;
 use crate::data::{DatasetKind, data_dir, load};
 use crate::progress;
 use crate::zoo::{WithModel, with_model};
+
+/// The optimiser.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum OptimizerKind {
+    /// SGD with momentum (the lecture's recipe).
+    Sgd,
+    /// Adam, L2 weight decay.
+    Adam,
+    /// AdamW, decoupled weight decay.
+    Adamw,
+}
 
 /// The learning-rate schedule.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -54,12 +66,32 @@ pub struct Args {
     /// Examples per step.
     #[arg(long, default_value_t = 128)]
     batch_size: usize,
-    /// Initial learning rate (SGD, momentum 0.9, dampening 0).
+    /// The optimiser.
+    #[arg(long, value_enum, default_value_t = OptimizerKind::Sgd)]
+    optimizer: OptimizerKind,
+    /// Initial learning rate (after any warm-up).
     #[arg(long, default_value_t = 0.1)]
     lr: f64,
-    /// L2 weight decay.
+    /// SGD's momentum (dampening 0).
+    #[arg(long, default_value_t = 0.9)]
+    momentum: f64,
+    /// SGD with Nesterov's momentum.
+    #[arg(long)]
+    nesterov: bool,
+    /// Weight decay: L2 for SGD and Adam, decoupled for AdamW (0: none).
     #[arg(long, default_value_t = 5e-4)]
     weight_decay: f32,
+    /// Gradient clipping: `norm:LIMIT` (each parameter's gradient scaled down to this L2
+    /// norm) or `value:LIMIT` (each element clamped).
+    #[arg(long)]
+    clip: Option<Clip>,
+    /// Epochs of linear warm-up of the rate before the schedule starts.
+    #[arg(long, default_value_t = 0)]
+    warmup: usize,
+    /// Stop when validation `accuracy` or `loss` has not improved for PATIENCE epochs, and
+    /// keep the best epoch's weights: `accuracy:3`, `loss:5`.
+    #[arg(long)]
+    early_stop: Option<EarlyStop>,
     /// Label smoothing of the training loss: the target puts `1 − α` on the label and `α / C`
     /// on every class (0: none).
     #[arg(long, default_value_t = 0.1)]
@@ -138,23 +170,34 @@ impl WithModel for Train<'_> {
         } = self;
         let summary = M::summary();
         println!("{summary}\n");
+        // The schedule runs over the epochs after the warm-up.
+        let scheduled = args.epochs.saturating_sub(args.warmup);
         let config = FitConfig {
             epochs: args.epochs,
             batch_size: args.batch_size,
             lr: args.lr,
-            momentum: 0.9,
+            optimizer: match args.optimizer {
+                OptimizerKind::Sgd => Optimizer::Sgd {
+                    momentum: args.momentum,
+                    dampening: 0.0,
+                    nesterov: args.nesterov,
+                },
+                OptimizerKind::Adam => Optimizer::ADAM,
+                OptimizerKind::Adamw => Optimizer::ADAMW,
+            },
             weight_decay: args.weight_decay,
+            clip: args.clip,
+            warmup: args.warmup,
             label_smoothing: (args.label_smoothing > 0.0).then_some(args.label_smoothing),
             schedule: match args.schedule {
                 ScheduleKind::Plateau => Schedule::Plateau(Plateau::new(args.patience)),
-                ScheduleKind::Cosine => Schedule::Cosine {
-                    epochs: args.epochs,
-                },
+                ScheduleKind::Cosine => Schedule::Cosine { epochs: scheduled },
                 ScheduleKind::Step => Schedule::Step {
-                    every: (args.epochs / 3).max(1),
+                    every: (scheduled / 3).max(1),
                     gamma: 0.1,
                 },
             },
+            early_stop: args.early_stop,
             val_fraction: 1.0 / 12.0,
             seed: args.seed,
             augment: augment(args)?,
@@ -178,7 +221,17 @@ impl WithModel for Train<'_> {
         let device = args.backend.device().autodiff();
         let mut progress = progress::reporter(std::io::stdout().is_terminal())?;
         let (model, history) = fit::<M>(&config, &data.train, &device, &mut progress)?;
-        // The test set is used once, for the final report, with the last epoch's model.
+        if let Some(stop) = config.early_stop
+            && let Some(best) = stop.stopped(&history)
+        {
+            println!(
+                "stopped early: validation {} has not improved since epoch {best}, whose \
+                 weights are kept",
+                stop.monitor.name()
+            );
+        }
+        // The test set is used once, for the final report, with the model fit returns: the
+        // last epoch's, or the best one's when the run stopped early.
         let tested = args.test_limit.unwrap_or(usize::MAX).min(data.test.len());
         let test: Vec<usize> = (0..tested).collect();
         let names: Vec<&str> = classes.iter().map(String::as_str).collect();

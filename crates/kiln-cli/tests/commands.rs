@@ -300,3 +300,55 @@ fn the_data_comes_from_the_flag_then_the_environment() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_optimiser_clipping_warm_up_and_early_stopping_flags_train_or_say_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("adam");
+    let small = [
+        "fashion-cnn",
+        "--limit",
+        "64",
+        "--test-limit",
+        "64",
+        "--epochs",
+        "2",
+    ];
+    let stdout = succeed(
+        kiln("train")
+            .args(small)
+            .args([
+                "--optimizer",
+                "adam",
+                "--lr",
+                "0.001",
+                "--clip",
+                "value:0.5",
+            ])
+            .args(["--warmup", "1", "--early-stop", "loss:3", "--out"])
+            .arg(&out),
+    );
+    assert!(stdout.contains("epoch   2"), "{stdout}");
+    for (flag, value, says) in [
+        (
+            "--clip",
+            "norm:-2",
+            "--clip takes norm:LIMIT or value:LIMIT",
+        ),
+        (
+            "--early-stop",
+            "speed:2",
+            "--early-stop takes accuracy:PATIENCE",
+        ),
+        ("--optimizer", "lbfgs", "possible values: sgd, adam, adamw"),
+    ] {
+        let stderr = fail(
+            kiln("train")
+                .args(small)
+                .args([flag, value])
+                .arg("--out")
+                .arg(&out),
+        );
+        assert!(stderr.contains(says), "{flag} {value}: {stderr}");
+    }
+}

@@ -11,6 +11,7 @@ use burn::optim::ModuleOptimizer;
 use serde::{Deserialize, Serialize};
 
 use crate::config::FitConfig;
+use crate::early_stop::Monitor;
 use crate::error::{Action, FileError, FitError, file_error, io_error};
 use crate::files::{load_weights, read_json, read_text, write_atomically, write_json};
 use crate::record::EpochRecord;
@@ -72,6 +73,12 @@ impl Checkpoint {
         load_weights(model, &self.dir().join("model.bpk"))
     }
 
+    /// `model` with the parameters of epoch `epoch`'s checkpoint in `out` (one that is kept:
+    /// the last or the best).
+    pub fn load_epoch<M: Module>(out: &Path, epoch: usize, model: M) -> Result<M, FitError> {
+        load_weights(model, &out.join(epoch_dir(epoch)).join("model.bpk"))
+    }
+
     /// `optimizer` with the checkpoint's state (momentum).
     pub fn load_optimizer(&self, optimizer: ModuleOptimizer) -> Result<ModuleOptimizer, FitError> {
         let path = self.dir().join("optimizer.bpk");
@@ -91,15 +98,16 @@ impl Checkpoint {
     }
 
     /// Writes the checkpoint of the last epoch in `history`, points `out/last` (and `out/best`
-    /// when its validation accuracy is the best so far) at it, and removes older ones.
+    /// when it is the best epoch by `monitor`) at it, and removes older ones.
     pub fn write<M: Module>(
         &mut self,
         out: &Path,
         model: &M,
         optimizer: &ModuleOptimizer,
+        monitor: Monitor,
     ) -> Result<(), FitError> {
         let last = self.history.last().expect("an epoch was recorded");
-        let name = format!("epoch-{:04}", last.epoch);
+        let name = epoch_dir(last.epoch);
         let dir = out.join(&name);
         std::fs::create_dir_all(&dir).map_err(io_error(&dir, Action::Write))?;
         let model_path = dir.join("model.bpk");
@@ -112,12 +120,7 @@ impl Checkpoint {
             .save(&optimizer_path)
             .map_err(|e| file_error(&optimizer_path, Action::Write, FileError::Record(e)))?;
         write_json(&dir.join(STATE), self)?;
-        let best_accuracy = self
-            .history
-            .iter()
-            .map(|r| r.val_accuracy)
-            .fold(f64::MIN, f64::max);
-        if last.val_accuracy >= best_accuracy {
+        if monitor.best(&self.history).map(|b| b.epoch) == Some(last.epoch) {
             write_atomically(&out.join("best"), &name)?;
         }
         write_atomically(&out.join("last"), &name)?;
@@ -133,6 +136,11 @@ impl Checkpoint {
         }
         Ok(())
     }
+}
+
+/// The directory of epoch `epoch`'s checkpoint: `epoch-0007`.
+fn epoch_dir(epoch: usize) -> String {
+    format!("epoch-{epoch:04}")
 }
 
 #[cfg(test)]

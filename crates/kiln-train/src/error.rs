@@ -20,6 +20,14 @@ pub enum FitError {
         /// What went wrong.
         source: TrainError,
     },
+    /// The progress callback asked the run to stop; the checkpoint of the last completed
+    /// epoch is kept, and resuming from it ends as an uninterrupted run.
+    Stopped {
+        /// The epoch under way (its work is dropped), from 1.
+        epoch: usize,
+        /// Steps of it done.
+        step: usize,
+    },
     /// A run's file (a checkpoint, its state, the run's description, a figure) could not be
     /// written or read.
     File {
@@ -66,6 +74,11 @@ impl fmt::Display for FitError {
                 "epoch {epoch}, step {step} failed; the checkpoint of the last completed epoch \
                  is kept"
             ),
+            FitError::Stopped { epoch, step } => write!(
+                f,
+                "stopped in epoch {epoch} after {step} steps; the checkpoint of the last \
+                 completed epoch is kept (resume to continue)"
+            ),
             FitError::File { path, action, .. } => {
                 let verb = match action {
                     Action::Read => "read",
@@ -82,6 +95,7 @@ impl Error for FitError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         match self {
             FitError::Step { source, .. } => Some(source),
+            FitError::Stopped { .. } => None,
             FitError::File { source, .. } => Some(source),
         }
     }

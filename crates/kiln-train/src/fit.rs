@@ -1,13 +1,12 @@
-//! The training loop: the lecture's recipe (SGD with momentum, L2 weight decay, a learning-rate
-//! schedule), a validation split held out from the training set, seeded augmentation, and a
-//! checkpoint after every epoch from which a run resumes exactly.
+//! The training loop: the lecture's recipe by default (SGD with momentum, L2 weight decay, a
+//! learning-rate schedule) or the optimiser, clipping, warm-up and early stopping asked for, a
+//! validation split held out from the training set, seeded augmentation, and a checkpoint
+//! after every epoch from which a run resumes exactly.
 
+use std::ops::ControlFlow;
 use std::time::Instant;
 
 use burn::module::Module;
-use burn::optim::decay::WeightDecayConfig;
-use burn::optim::momentum::MomentumConfig;
-use burn::optim::{ModuleOptimizer, SgdConfig};
 use burn::tensor::Device;
 use kiln_core::Model;
 use kiln_data::{Split, SplitMix64, shuffled_indices};
@@ -15,8 +14,10 @@ use kiln_data::{Split, SplitMix64, shuffled_indices};
 use crate::checkpoint::Checkpoint;
 use crate::config::FitConfig;
 use crate::confusion::ConfusionMatrix;
+use crate::early_stop::Monitor;
 use crate::error::{Action, FileError, FitError, file_error};
 use crate::files::write_atomically;
+use crate::optim::warmup_factor;
 use crate::plot::write_curves;
 use crate::record::{EpochRecord, Progress};
 use crate::step::{Evaluation, TestViews, TrainError, evaluate_predictions, train_step};
@@ -99,25 +100,25 @@ pub fn confusion_split<M: Model>(
 /// `config.out` after every epoch; with `config.resume` it continues from the checkpoint there.
 /// Epoch `e` reseeds shuffling, augmentation and dropout from `seed + e`, so a resumed run
 /// ends exactly where an uninterrupted one does.
+///
+/// `progress` stops the run by returning `ControlFlow::Break(())`: the epoch under way is
+/// dropped, the last epoch's checkpoint stays, and the result is [`FitError::Stopped`]; a run
+/// resumed from it ends as an uninterrupted one. With early stopping the run ends when
+/// validation stops improving, and the model returned is the best epoch's.
 pub fn fit<M: Model + Module>(
     config: &FitConfig,
     train: &Split,
     device: &Device,
-    progress: &mut dyn FnMut(&Progress),
+    progress: &mut dyn FnMut(&Progress) -> ControlFlow<()>,
 ) -> Result<(M, Vec<EpochRecord>), FitError> {
     let stats = train.pixel_stats();
     let (train_idx, val_idx) =
         split_indices(train.len(), config.val_fraction, config.seed, config.limit);
     device.seed(config.seed);
     let mut model = M::init(device);
-    let mut optimizer: ModuleOptimizer = SgdConfig::new()
-        .with_momentum(Some(
-            MomentumConfig::new()
-                .with_momentum(config.momentum)
-                .with_dampening(0.0),
-        ))
-        .with_weight_decay(Some(WeightDecayConfig::new(config.weight_decay)))
-        .init();
+    let mut optimizer = config.optimizer.init(config.weight_decay, config.clip);
+    let monitor = config.early_stop.map_or(Monitor::default(), |e| e.monitor);
+    let stopped = |history: &[EpochRecord]| config.early_stop.and_then(|e| e.stopped(history));
     let mut state = Checkpoint::fresh(config);
     if config.resume
         && let Some(found) = Checkpoint::read(&config.out)?
@@ -128,6 +129,9 @@ pub fn fit<M: Model + Module>(
     }
     let mut lr = state.lr;
     for epoch in state.history.len() + 1..=config.epochs {
+        if stopped(&state.history).is_some() {
+            break;
+        }
         let start = Instant::now();
         let epoch_seed = config.seed.wrapping_add(epoch as u64);
         device.seed(epoch_seed);
@@ -156,8 +160,14 @@ pub fn fit<M: Model + Module>(
                 train.augmented_batch(batch, stats, &config.augment, &mut rng, device);
             now.data_seconds += clock.elapsed().as_secs_f64();
             let clock = Instant::now();
-            let done = now.step as f64 / batches.len() as f64;
-            let step_lr = state.schedule.within_epoch(config.lr, lr, epoch - 1, done);
+            let step_lr = if epoch <= config.warmup {
+                let step = (epoch - 1) * batches.len() + now.step;
+                config.lr * warmup_factor(config.warmup, batches.len(), step)
+            } else {
+                let done = now.step as f64 / batches.len() as f64;
+                let scheduled = epoch - 1 - config.warmup;
+                state.schedule.within_epoch(config.lr, lr, scheduled, done)
+            };
             let (next, e) = train_step(
                 model,
                 &mut optimizer,
@@ -179,7 +189,12 @@ pub fn fit<M: Model + Module>(
             now.images += e.total;
             now.loss = loss_sum / now.images as f64;
             now.accuracy = correct as f64 / now.images as f64;
-            progress(&now);
+            if progress(&now).is_break() {
+                return Err(FitError::Stopped {
+                    epoch,
+                    step: now.step,
+                });
+            }
         }
         let valid = model.valid();
         let step_error = |source| FitError::Step {
@@ -200,18 +215,29 @@ pub fn fit<M: Model + Module>(
             compute_seconds: now.compute_seconds,
             images: now.images,
         };
-        lr = state
-            .schedule
-            .next_lr(config.lr, lr, epoch - 1, record.val_accuracy);
+        if epoch > config.warmup {
+            let scheduled = epoch - 1 - config.warmup;
+            lr = state
+                .schedule
+                .next_lr(config.lr, lr, scheduled, record.val_accuracy);
+        }
         state.lr = lr;
         state.history.push(record);
-        state.write(&config.out, &model, &optimizer)?;
+        state.write(&config.out, &model, &optimizer, monitor)?;
         write_atomically(&config.out.join("metrics.csv"), &state.metrics_csv())?;
         let curves = config.out.join("curves.png");
         write_curves(&curves, &state.history)
             .map_err(|e| file_error(&curves, Action::Write, FileError::Figure(e)))?;
         now.finished = Some(record);
-        progress(&now);
+        if progress(&now).is_break() && epoch < config.epochs {
+            return Err(FitError::Stopped {
+                epoch: epoch + 1,
+                step: 0,
+            });
+        }
+    }
+    if let Some(best) = stopped(&state.history) {
+        model = Checkpoint::load_epoch(&config.out, best, model)?;
     }
     Ok((model, state.history))
 }

@@ -1,16 +1,18 @@
-//! Training kiln models: one optimisation step, the training loop with checkpoints, evaluation
-//! of a classifier with its confusion matrix, learning-rate schedules, and the figures of a run
-//! (PNG).
+//! Training kiln models: one optimisation step, the training loop with checkpoints (any of
+//! SGD, Adam and AdamW, gradient clipping, warm-up, learning-rate schedules, early stopping),
+//! evaluation of a classifier with its confusion matrix, and the figures of a run (PNG).
 
 #![warn(missing_docs)]
 
 mod checkpoint;
 mod config;
 mod confusion;
+mod early_stop;
 mod error;
 mod figure;
 mod files;
 mod fit;
+mod optim;
 mod plot;
 mod record;
 mod report;
@@ -20,9 +22,11 @@ mod step;
 
 pub use config::FitConfig;
 pub use confusion::ConfusionMatrix;
+pub use early_stop::{EarlyStop, Monitor};
 pub use error::{Action, FileError, FitError, report};
 pub use files::load_weights;
 pub use fit::{confusion_split, evaluate_split, fit, split_indices};
+pub use optim::{Clip, Optimizer, warmup_factor};
 pub use plot::{TRAIN_RGB, VALIDATION_RGB, write_confusion, write_curves};
 pub use record::{EpochRecord, Progress};
 pub use report::test_report;

@@ -7,8 +7,7 @@ use burn::backend::Flex;
 use burn::backend::ops::ModuleOps;
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::momentum::MomentumConfig;
-use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::optim::GradientsParams;
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Distribution, Int, Tensor};
 use kiln::Model;
@@ -16,6 +15,7 @@ use kiln::burn;
 use kiln::kernels::conv::{self, ConvGeometry};
 use kiln::kernels::{CpuStorage, SimdLimit};
 use kiln::models::{CompactResNet8, ResNet20};
+use kiln::train::Optimizer;
 
 use super::tables::Rows;
 use super::{Args, plain_resnet};
@@ -92,12 +92,7 @@ fn train_speed<M: Bench>(args: &Args, model: M, device: &Device) -> f64 {
         ),
         device,
     );
-    let mut optimizer: ModuleOptimizer = SgdConfig::new()
-        .with_momentum(Some(
-            MomentumConfig::new().with_momentum(0.9).with_dampening(0.0),
-        ))
-        .with_weight_decay(Some(burn::optim::decay::WeightDecayConfig::new(5e-4)))
-        .init();
+    let mut optimizer = Optimizer::SGD.init(5e-4, None);
     let loss_fn = CrossEntropyLossConfig::new().init(device);
     let mut model = Some(model);
     let secs = seconds_per_call(args.steps, || {
