@@ -205,6 +205,9 @@ fn eval_names_what_is_not_a_checkpoint() {
     assert!(stderr.contains("not a checkpoint"), "{stderr}");
 }
 
+/// A run of the small CNN on 64 images, tested on 64.
+const SMALL: [&str; 5] = ["fashion-cnn", "--limit", "64", "--test-limit", "64"];
+
 /// `kiln <args>`'s failure: its standard error.
 fn fail(command: &mut Command) -> String {
     let output = command.output().expect("kiln runs");
@@ -276,16 +279,8 @@ fn the_data_comes_from_the_flag_then_the_environment() {
             .env("KILN_DATA", &empty)
             .arg("--data")
             .arg(fashion_mnist_dir())
-            .args([
-                "fashion-cnn",
-                "--limit",
-                "64",
-                "--test-limit",
-                "64",
-                "--epochs",
-                "1",
-            ])
-            .arg("--out")
+            .args(SMALL)
+            .args(["--epochs", "1", "--out"])
             .arg(&out),
     );
     assert!(stdout.contains("test (flip views): "), "{stdout}");
@@ -305,18 +300,10 @@ fn the_data_comes_from_the_flag_then_the_environment() {
 fn the_optimiser_clipping_warm_up_and_early_stopping_flags_train_or_say_what_is_wrong() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("adam");
-    let small = [
-        "fashion-cnn",
-        "--limit",
-        "64",
-        "--test-limit",
-        "64",
-        "--epochs",
-        "2",
-    ];
+    let small = [SMALL.as_slice(), &["--epochs", "2"]].concat();
     let stdout = succeed(
         kiln("train")
-            .args(small)
+            .args(&small)
             .args([
                 "--optimizer",
                 "adam",
@@ -344,7 +331,7 @@ fn the_optimiser_clipping_warm_up_and_early_stopping_flags_train_or_say_what_is_
     ] {
         let stderr = fail(
             kiln("train")
-                .args(small)
+                .args(&small)
                 .args([flag, value])
                 .arg("--out")
                 .arg(&out),
