@@ -99,6 +99,7 @@ fn a_short_training_run_follows_the_same_loss_curve_with_and_without_kernels() {
             limit: Some(256),
             out: out.path().to_path_buf(),
             resume: false,
+            allow_changes: false,
         };
         let device = Device::flex().autodiff();
         let (_, history) = fit::<FashionCnn>(&config, &data.train, &device, &mut |_| {

@@ -38,6 +38,7 @@ fn config(out: &std::path::Path, epochs: usize) -> FitConfig {
         limit: Some(256),
         out: out.to_path_buf(),
         resume: false,
+        allow_changes: false,
     }
 }
 
@@ -272,4 +273,32 @@ fn early_stopping_ends_the_run_with_the_best_epoch_s_weights() {
         record.val_accuracy
     );
     assert!((scored.loss as f64 - record.val_loss).abs() < 1e-6);
+}
+
+#[test]
+fn a_resume_with_other_settings_says_what_differs_unless_allowed() {
+    let out = tempfile::tempdir().unwrap();
+    train(&config(out.path(), 1)).unwrap();
+    let mut changed = FitConfig {
+        lr: 0.01,
+        resume: true,
+        ..config(out.path(), 2)
+    };
+    let err = train(&changed).unwrap_err();
+    let FitError::Changed { differences, .. } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(
+        differences,
+        &["lr: 0.05 in the checkpoint, 0.01 now".to_string()]
+    );
+    assert!(err.to_string().contains("--allow-changes"), "{err}");
+    let last = std::fs::read_to_string(out.path().join("last")).unwrap();
+    assert_eq!(last, "epoch-0001", "nothing was trained or written");
+    changed.allow_changes = true;
+    assert_eq!(train(&changed).unwrap().len(), 2);
+    // The checkpoint now records the new rate: resuming with it needs no permission.
+    changed.allow_changes = false;
+    changed.epochs = 3;
+    assert_eq!(train(&changed).unwrap().len(), 3);
 }

@@ -16,8 +16,8 @@ use kiln::Model;
 use kiln::burn::module::Module;
 use kiln::data::{Augment, Dataset};
 use kiln::train::{
-    Clip, EarlyStop, FitConfig, Optimizer, Plateau, RunInfo, Schedule, TestViews, fit, test_report,
-    write_confusion,
+    Clip, EarlyStop, FitConfig, Optimizer, Plateau, RunInfo, RunLock, Schedule, TestViews, fit,
+    test_report, write_confusion,
 };
 
 use crate::backend::Backend;
@@ -120,6 +120,9 @@ pub struct Args {
     /// Continue from the last checkpoint in `--out`.
     #[arg(long)]
     resume: bool,
+    /// Resume even with settings other than the checkpoint's (which are listed).
+    #[arg(long, requires = "resume")]
+    allow_changes: bool,
     /// Train on at most this many images (smoke runs).
     #[arg(long)]
     limit: Option<usize>,
@@ -204,8 +207,10 @@ impl WithModel for Train<'_> {
             limit: args.limit,
             out: args.out.clone(),
             resume: args.resume,
+            allow_changes: args.allow_changes,
         };
-        std::fs::create_dir_all(&args.out)?;
+        // Before anything is written: a second run on the same directory stops here.
+        let _lock = RunLock::take(&args.out)?;
         let stats = data.train.pixel_stats();
         let views = args
             .test_views

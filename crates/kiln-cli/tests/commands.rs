@@ -339,3 +339,34 @@ fn the_optimiser_clipping_warm_up_and_early_stopping_flags_train_or_say_what_is_
         assert!(stderr.contains(says), "{flag} {value}: {stderr}");
     }
 }
+
+#[test]
+fn a_second_run_on_the_same_directory_refuses_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let mut first = kiln("train")
+        .args(["fashion-cnn", "--limit", "2048", "--epochs", "50", "--out"])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !out.join("run.json").exists() {
+        assert!(first.try_wait().unwrap().is_none(), "the first run ended");
+        assert!(start.elapsed() < Duration::from_secs(120), "no run.json");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let info = std::fs::read_to_string(out.join("run.json")).unwrap();
+    let stderr = fail(kiln("train").args(["resnet8", "--out"]).arg(&out));
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(
+        stderr.contains(&format!("process {} is writing to", first.id())),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("run.json")).unwrap(),
+        info,
+        "the refused run wrote nothing"
+    );
+}

@@ -16,6 +16,7 @@ use crate::error::{Action, FileError, FitError, file_error, io_error};
 use crate::files::{load_weights, read_json, read_text, write_atomically, write_json};
 use crate::record::EpochRecord;
 use crate::schedule::Schedule;
+use crate::settings::Settings;
 
 /// What a run needs to continue: the rate, the schedule's state and the epochs done.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -23,6 +24,10 @@ pub(crate) struct Checkpoint {
     pub lr: f64,
     pub schedule: Schedule,
     pub history: Vec<EpochRecord>,
+    /// The settings the run was trained with (absent in checkpoints written before they were
+    /// recorded).
+    #[serde(default)]
+    pub settings: Option<Settings>,
     /// The directory it was read from.
     #[serde(skip)]
     dir: Option<PathBuf>,
@@ -38,6 +43,7 @@ impl Checkpoint {
             lr: config.lr,
             schedule: config.schedule.clone(),
             history: Vec::new(),
+            settings: Some(Settings::of(config)),
             dir: None,
         }
     }
@@ -178,6 +184,7 @@ mod tests {
             lr: 0.1 / 3.0,
             schedule: Schedule::Cosine { epochs: 16 },
             history: vec![record(1), record(2)],
+            settings: None,
             dir: None,
         };
         checkpoint_with_state(out.path(), &serde_json::to_string(&state).unwrap());

@@ -46,4 +46,7 @@ pub struct FitConfig {
     pub out: PathBuf,
     /// Continue from the checkpoint in `out`, if there is one.
     pub resume: bool,
+    /// Resume even when these settings differ from the checkpoint's (which a resume otherwise
+    /// refuses, listing the differences); the epoch count may always grow.
+    pub allow_changes: bool,
 }

@@ -28,6 +28,20 @@ pub enum FitError {
         /// Steps of it done.
         step: usize,
     },
+    /// Another process is writing to the run's directory.
+    Locked {
+        /// The run's directory.
+        out: PathBuf,
+        /// The process that holds its lock.
+        pid: u32,
+    },
+    /// A resume was asked with settings other than the checkpoint's.
+    Changed {
+        /// The run's directory.
+        out: PathBuf,
+        /// Each setting that differs, with both values.
+        differences: Vec<String>,
+    },
     /// A run's file (a checkpoint, its state, the run's description, a figure) could not be
     /// written or read.
     File {
@@ -79,6 +93,20 @@ impl fmt::Display for FitError {
                 "stopped in epoch {epoch} after {step} steps; the checkpoint of the last \
                  completed epoch is kept (resume to continue)"
             ),
+            FitError::Locked { out, pid } => write!(
+                f,
+                "process {pid} is writing to {}: one run per output directory (remove {} if \
+                 that process is not a kiln run)",
+                out.display(),
+                out.join("lock").display()
+            ),
+            FitError::Changed { out, differences } => write!(
+                f,
+                "the checkpoint in {} was trained with other settings ({}); resume with them, \
+                 or allow the changes (`--allow-changes`)",
+                out.display(),
+                differences.join("; ")
+            ),
             FitError::File { path, action, .. } => {
                 let verb = match action {
                     Action::Read => "read",
@@ -95,7 +123,7 @@ impl Error for FitError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         match self {
             FitError::Step { source, .. } => Some(source),
-            FitError::Stopped { .. } => None,
+            FitError::Stopped { .. } | FitError::Locked { .. } | FitError::Changed { .. } => None,
             FitError::File { source, .. } => Some(source),
         }
     }

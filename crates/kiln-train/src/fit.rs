@@ -17,9 +17,11 @@ use crate::confusion::ConfusionMatrix;
 use crate::early_stop::Monitor;
 use crate::error::{Action, FileError, FitError, file_error};
 use crate::files::write_atomically;
+use crate::lock::RunLock;
 use crate::optim::warmup_factor;
 use crate::plot::write_curves;
 use crate::record::{EpochRecord, Progress};
+use crate::settings::Settings;
 use crate::step::{Evaluation, TestViews, TrainError, evaluate_predictions, train_step};
 
 /// The training and validation indices of a training set of `n` images: a seeded split, then
@@ -111,6 +113,7 @@ pub fn fit<M: Model + Module>(
     device: &Device,
     progress: &mut dyn FnMut(&Progress) -> ControlFlow<()>,
 ) -> Result<(M, Vec<EpochRecord>), FitError> {
+    let _lock = RunLock::take(&config.out)?;
     let stats = train.pixel_stats();
     let (train_idx, val_idx) =
         split_indices(train.len(), config.val_fraction, config.seed, config.limit);
@@ -121,8 +124,20 @@ pub fn fit<M: Model + Module>(
     let stopped = |history: &[EpochRecord]| config.early_stop.and_then(|e| e.stopped(history));
     let mut state = Checkpoint::fresh(config);
     if config.resume
-        && let Some(found) = Checkpoint::read(&config.out)?
+        && let Some(mut found) = Checkpoint::read(&config.out)?
     {
+        let now = Settings::of(config);
+        let differences = found
+            .settings
+            .as_ref()
+            .map_or(Vec::new(), |was| was.differences(&now));
+        if !differences.is_empty() && !config.allow_changes {
+            return Err(FitError::Changed {
+                out: config.out.clone(),
+                differences,
+            });
+        }
+        found.settings = Some(now);
         model = found.load_model(model)?;
         optimizer = found.load_optimizer(optimizer)?;
         state = found;
