@@ -302,3 +302,83 @@ fn a_resume_with_other_settings_says_what_differs_unless_allowed() {
     changed.epochs = 3;
     assert_eq!(train(&changed).unwrap().len(), 3);
 }
+
+/// `predict` ranks burn's softmax of the model's logits, the same batched or one by one;
+/// pictures of another size and colour are converted first; a run's description refuses a
+/// model of another input or class count.
+#[test]
+fn predictions_rank_the_softmax_of_the_logits_for_tensors_and_pictures() {
+    use kiln::burn::tensor::activation::softmax;
+    use kiln::data::Picture;
+    use kiln::train::{RunInfo, predict, predict_pictures};
+
+    let _turn = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
+    let data = Dataset::mnist(&fashion_mnist_dir()).unwrap();
+    let device = Device::flex();
+    device.seed(5);
+    let model = FashionCnn::init(&device);
+    let stats = data.train.pixel_stats();
+    let indices: Vec<usize> = (0..6).collect();
+    let (images, _) = data.test.batch(&indices, stats, &device);
+    let predictions = predict(&model, images.clone(), 3).unwrap();
+    let logits = model
+        .forward_tensor(images.clone())
+        .unwrap()
+        .reshape([6, 10]);
+    let reference: Vec<f32> = softmax(logits, 1).into_data().try_to_vec().unwrap();
+    for (p, row) in predictions.iter().zip(reference.chunks(10)) {
+        assert_eq!(p.top.len(), 3);
+        let mut order: Vec<usize> = (0..10).collect();
+        order.sort_by(|&a, &b| row[b].total_cmp(&row[a]));
+        for (&(class, probability), &want) in p.top.iter().zip(&order) {
+            assert_eq!(class, want);
+            assert!((probability - row[want]).abs() < 1e-6);
+        }
+    }
+    let one = predict(&model, images.clone().narrow(0, 2, 1), 20).unwrap();
+    assert_eq!(one[0].top.len(), 10, "k beyond the classes gives them all");
+    assert_eq!(one[0].top[..3], predictions[2].top[..], "batched or not");
+
+    // The same images as pictures enlarged to 56×56 RGB: converted back to 28×28×1.
+    let pictures: Vec<Picture> = indices
+        .iter()
+        .map(|&i| {
+            let image = &data.test.images.pixels[i * 784..(i + 1) * 784];
+            let pixels = (0..56 * 56)
+                .flat_map(|j| [image[(j / 56 / 2) * 28 + (j % 56) / 2]; 3])
+                .collect();
+            Picture {
+                width: 56,
+                height: 56,
+                channels: 3,
+                pixels,
+            }
+        })
+        .collect();
+    let from_pictures = predict_pictures(&model, &pictures, stats, &device, 3, 4).unwrap();
+    let classes =
+        |ps: &[kiln::train::Prediction]| -> Vec<usize> { ps.iter().map(|p| p.top[0].0).collect() };
+    assert_eq!(classes(&from_pictures), classes(&predictions));
+
+    let info = RunInfo {
+        model: "fashion-cnn".into(),
+        input: [32, 32, 3],
+        stats,
+        classes: (0..10).map(|c| c.to_string()).collect(),
+        test_views: TestViews::Plain,
+    };
+    let refused = info.check::<FashionCnn>().unwrap_err().to_string();
+    assert_eq!(
+        refused,
+        "the run's model takes 32×32×3 inputs into 10 classes; this model takes 28×28×1 \
+         inputs into 10 classes"
+    );
+    assert!(
+        RunInfo {
+            input: [28, 28, 1],
+            ..info
+        }
+        .check::<FashionCnn>()
+        .is_ok()
+    );
+}

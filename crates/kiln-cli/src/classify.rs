@@ -5,10 +5,10 @@
 //! kiln classify runs/latest shirt.png boot.jpg
 //! ```
 //!
-//! Each picture is decoded, converted to the model's depth (grey or RGB), resized to its
-//! width and height, normalised as in training, and checked against the model's input shape
-//! at the typed boundary (`Model::forward_tensor`); the top three classes are printed with
-//! their probabilities. Fashion-MNIST shows light garments on black: photographs on a white
+//! Each picture is decoded, then `kiln::train::predict_pictures` (the API an application
+//! calls) converts it to the model's depth (grey or RGB), resizes it to its width and height,
+//! normalises it as in training and runs the pictures in batches; the top three classes are
+//! printed with their probabilities. Fashion-MNIST shows light garments on black: photographs on a white
 //! background need `--invert`.
 
 use std::error::Error;
@@ -16,10 +16,8 @@ use std::path::PathBuf;
 
 use kiln::Model;
 use kiln::burn::module::Module;
-use kiln::burn::tensor::activation::softmax;
-use kiln::burn::tensor::{Tensor, TensorData};
-use kiln::data::{ImageSize, normalise, read_picture};
-use kiln::train::{RunInfo, load_weights};
+use kiln::data::{Picture, read_picture};
+use kiln::train::{RunInfo, load_weights, predict_pictures};
 
 use crate::backend::Backend;
 use crate::zoo::{WithModel, with_checkpoint};
@@ -56,43 +54,27 @@ impl WithModel for Classify<'_> {
             info,
             weights,
         } = self;
+        info.check::<M>()?;
         let device = args.backend.device();
         let model = load_weights(M::init(&device), &weights)?;
-        let [cols, rows, depth] = M::INPUT;
-        let classes = M::OUTPUT[2];
-        if info.classes.len() != classes {
-            return Err(format!(
-                "run.json names {} classes; the model has {classes}",
-                info.classes.len()
-            )
-            .into());
-        }
-        let size = ImageSize { rows, cols, depth };
-        let mut all_read = true;
+        let mut read = Vec::new();
         for path in &args.pictures {
-            let picture = match read_picture(path) {
-                Ok(picture) => picture,
-                Err(e) => {
-                    eprintln!("{e}");
-                    all_read = false;
-                    continue;
+            match read_picture(path) {
+                Ok(mut picture) => {
+                    if args.invert {
+                        picture.pixels.iter_mut().for_each(|p| *p = 255 - *p);
+                    }
+                    read.push((path, picture));
                 }
-            };
-            let mut input = picture.to_input(size);
-            if args.invert {
-                input.iter_mut().for_each(|p| *p = 255 - *p);
+                Err(e) => eprintln!("{e}"),
             }
-            let mut values = Vec::with_capacity(input.len());
-            normalise(&input, info.stats, &mut values);
-            let batch =
-                Tensor::<4>::from_data(TensorData::new(values, [1, depth, rows, cols]), &device);
-            let logits = model.forward_tensor(batch)?.reshape([1, classes]);
-            let probabilities: Vec<f32> = softmax(logits, 1).into_data().try_to_vec()?;
-            let mut ranked: Vec<(usize, f32)> = probabilities.into_iter().enumerate().collect();
-            ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-            let top: Vec<String> = ranked
+        }
+        let pictures: Vec<Picture> = read.iter().map(|(_, p)| p.clone()).collect();
+        let predictions = predict_pictures(&model, &pictures, info.stats, &device, 3, 64)?;
+        for ((path, picture), prediction) in read.iter().zip(predictions) {
+            let top: Vec<String> = prediction
+                .top
                 .iter()
-                .take(3)
                 .map(|&(class, p)| format!("{} {:.1}%", info.classes[class], 100.0 * p))
                 .collect();
             println!(
@@ -103,6 +85,7 @@ impl WithModel for Classify<'_> {
                 top.join(", ")
             );
         }
+        let all_read = read.len() == args.pictures.len();
         Ok(all_read)
     }
 }

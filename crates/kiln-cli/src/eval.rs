@@ -52,6 +52,7 @@ impl WithModel for Eval<'_> {
             info,
             weights,
         } = self;
+        info.check::<M>()?;
         let kind = match info.input[2] {
             3 => DatasetKind::Cifar10,
             _ => DatasetKind::Mnist,

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use kiln_core::Model;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Action, FileError, FitError, file_error};
@@ -44,6 +45,47 @@ impl RunInfo {
             return Err(file_error(&path, Action::Read, FileError::Invalid(what)));
         }
         Ok(info)
+    }
+}
+
+/// A model whose input or class count differs from a run's: its checkpoint does not belong to
+/// that model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelMismatch {
+    /// The run's model's `[W, H, D]` and class count.
+    pub run: ([usize; 3], usize),
+    /// The model's.
+    pub model: ([usize; 3], usize),
+}
+
+impl std::fmt::Display for ModelMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shape = |(input, classes): ([usize; 3], usize)| {
+            let [w, h, d] = input;
+            format!("takes {w}×{h}×{d} inputs into {classes} classes")
+        };
+        write!(
+            f,
+            "the run's model {}; this model {}",
+            shape(self.run),
+            shape(self.model)
+        )
+    }
+}
+
+impl std::error::Error for ModelMismatch {}
+
+impl RunInfo {
+    /// Whether `M` is the run's model as far as its shapes tell: the same input and class
+    /// count (the weights' names and shapes are checked when they load).
+    pub fn check<M: Model>(&self) -> Result<(), ModelMismatch> {
+        let run = (self.input, self.classes.len());
+        let model = (M::INPUT, M::OUTPUT[2]);
+        if run == model {
+            Ok(())
+        } else {
+            Err(ModelMismatch { run, model })
+        }
     }
 }
 
