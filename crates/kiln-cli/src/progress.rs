@@ -1,16 +1,26 @@
-//! How a training run shows its progress.
+//! How a training run shows its progress, and how Ctrl-C or SIGTERM stop it between steps.
 
 use std::error::Error;
 use std::ops::ControlFlow;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use kiln::train::Progress;
 
 /// A bar per epoch on a terminal (images/s, loss, accuracy, ETA), otherwise a plain line at
 /// every tenth of an epoch; a line with the epoch's figures when it ends.
+///
+/// After SIGINT (Ctrl-C) or SIGTERM the reporter asks the run to stop after the step under
+/// way: the epoch's partial work is dropped, the last epoch's checkpoint stays, and `--resume`
+/// ends where an uninterrupted run would.
 pub fn reporter(
     terminal: bool,
 ) -> Result<impl FnMut(&Progress) -> ControlFlow<()>, Box<dyn Error>> {
+    let interrupted = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&interrupted))?;
+    }
     let style =
         ProgressStyle::with_template("epoch {prefix} {bar:30} {pos}/{len} steps, eta {eta} {msg}")?;
     let mut bar: Option<ProgressBar> = None;
@@ -59,9 +69,12 @@ pub fn reporter(
             bar = None;
         }
     };
-    // The command never stops a run itself.
     Ok(move |p: &Progress| {
         show(p);
-        ControlFlow::Continue(())
+        if interrupted.load(Ordering::Relaxed) {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
     })
 }

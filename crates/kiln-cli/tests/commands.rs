@@ -1,7 +1,7 @@
 //! The `kiln` command, run as a user runs it (`cargo test` builds it): a smoke run of the
 //! default model on a few hundred Fashion-MNIST images, evaluation and classification of its
-//! checkpoint, a run killed with SIGKILL mid-epoch that resumes to the metrics of an
-//! uninterrupted one, models by name, and where the data comes from.
+//! checkpoint, runs killed (SIGKILL) or stopped (SIGTERM) mid-epoch that resume to the
+//! metrics of an uninterrupted one, models by name, and where the data comes from.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -166,34 +166,48 @@ fn a_smoke_run_trains_evaluates_and_classifies() {
 }
 
 #[test]
-fn a_run_killed_mid_epoch_resumes_to_the_uninterrupted_metrics() {
+fn a_run_killed_or_stopped_mid_epoch_resumes_to_the_uninterrupted_metrics() {
     let dir = tempfile::tempdir().unwrap();
     let whole = dir.path().join("whole");
     succeed(&mut train(&whole, 3, &[]));
-
-    let parts = dir.path().join("parts");
-    let mut child = train(&parts, 3, &[])
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // Kill it as soon as epoch 1's checkpoint is complete: in epoch 2.
-    let start = Instant::now();
-    let last = parts.join("last");
-    while !last.exists() {
-        assert!(child.try_wait().unwrap().is_none(), "the run ended early");
-        assert!(start.elapsed() < Duration::from_secs(600), "no checkpoint");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
-    let kept = std::fs::read_to_string(&last).unwrap();
-    assert_eq!(kept, "epoch-0001", "killed during epoch 2");
-    assert!(!parts.join("summary.txt").exists());
-
-    let resumed = succeed(&mut train(&parts, 3, &["--resume"]));
-    assert_eq!(figures(&parts), figures(&whole));
     let whole_summary = std::fs::read_to_string(whole.join("summary.txt")).unwrap();
-    assert!(whole_summary.contains(&test_line(&resumed)));
+
+    // SIGKILL ends the process at once; SIGTERM (as Ctrl-C's SIGINT) stops it after the step
+    // under way, releasing the run's lock.
+    for signal in ["KILL", "TERM"] {
+        let parts = dir.path().join(signal);
+        let child = train(&parts, 3, &[])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Signal it as soon as epoch 1's checkpoint is complete: in epoch 2.
+        let start = Instant::now();
+        let last = parts.join("last");
+        while !last.exists() {
+            assert!(start.elapsed() < Duration::from_secs(600), "no checkpoint");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let sent = Command::new("kill")
+            .args(["-s", signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let output = child.wait_with_output().unwrap();
+        assert!(!output.status.success(), "{signal}: the run was cut short");
+        let kept = std::fs::read_to_string(&last).unwrap();
+        assert_eq!(kept, "epoch-0001", "{signal} during epoch 2");
+        assert!(!parts.join("summary.txt").exists());
+        if signal == "TERM" {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(stderr.contains("error: stopped in epoch 2"), "{stderr}");
+            assert!(!parts.join("lock").exists(), "the lock is released");
+        }
+
+        let resumed = succeed(&mut train(&parts, 3, &["--resume"]));
+        assert_eq!(figures(&parts), figures(&whole), "{signal}");
+        assert!(whole_summary.contains(&test_line(&resumed)));
+    }
 }
 
 #[test]
