@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use kiln::Model;
 use kiln::burn::module::Module;
-use kiln::data::{Picture, read_picture};
+use kiln::data::read_picture;
 use kiln::train::{RunInfo, load_weights, predict_pictures};
 
 use crate::backend::Backend;
@@ -57,21 +57,21 @@ impl WithModel for Classify<'_> {
         info.check::<M>()?;
         let device = args.backend.device();
         let model = load_weights(M::init(&device), &weights)?;
-        let mut read = Vec::new();
+        let (mut paths, mut pictures) = (Vec::new(), Vec::new());
         for path in &args.pictures {
             match read_picture(path) {
                 Ok(mut picture) => {
                     if args.invert {
                         picture.pixels.iter_mut().for_each(|p| *p = 255 - *p);
                     }
-                    read.push((path, picture));
+                    paths.push(path);
+                    pictures.push(picture);
                 }
                 Err(e) => eprintln!("{e}"),
             }
         }
-        let pictures: Vec<Picture> = read.iter().map(|(_, p)| p.clone()).collect();
         let predictions = predict_pictures(&model, &pictures, info.stats, &device, 3, 64)?;
-        for ((path, picture), prediction) in read.iter().zip(predictions) {
+        for ((path, picture), prediction) in paths.iter().zip(&pictures).zip(predictions) {
             let top: Vec<String> = prediction
                 .top
                 .iter()
@@ -85,7 +85,7 @@ impl WithModel for Classify<'_> {
                 top.join(", ")
             );
         }
-        let all_read = read.len() == args.pictures.len();
+        let all_read = pictures.len() == args.pictures.len();
         Ok(all_read)
     }
 }
