@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use kiln::burn::module::Module;
 use kiln::burn::optim::AdamConfig;
 use kiln::burn::tensor::Device;
-use kiln::data::{Dataset, fashion_mnist_dir, shuffled_indices};
+use kiln::data::{Dataset, Source, fashion_mnist_dir, shuffled_indices};
 use kiln::models::FashionCnn;
 use kiln::train::{evaluate_split, train_step};
 
@@ -52,7 +52,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("{}\n", FashionCnn::summary());
     let device = Device::flex().autodiff();
     device.seed(42);
-    let stats = data.train.pixel_stats();
+    let stats = data.train.pixel_stats()?;
     let mut model = FashionCnn::init(&device);
     let mut optimizer = AdamConfig::new().init();
     let n = options
@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         )?);
         bar.set_prefix(epoch.to_string());
         for batch in batches {
-            let (images, labels) = data.train.batch(batch, stats, &device);
+            let (images, labels) = data.train.batch(batch, stats, &device)?;
             let (next, step) = train_step(model, &mut optimizer, 1e-3, images, labels, None)?;
             model = next;
             bar.set_message(format!("loss {:.3}", step.loss));

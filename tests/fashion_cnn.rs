@@ -3,7 +3,7 @@
 use kiln::burn::module::Module;
 use kiln::burn::optim::AdamConfig;
 use kiln::burn::tensor::Device;
-use kiln::data::{Dataset, fashion_mnist_dir, shuffled_indices};
+use kiln::data::{Dataset, Source, fashion_mnist_dir, shuffled_indices};
 use kiln::models::FashionCnn;
 use kiln::train::{evaluate, train_step};
 
@@ -16,10 +16,10 @@ fn loss_goes_down_on_real_fashion_mnist() {
     assert_eq!((data.train.len(), data.test.len()), (60_000, 10_000));
     let device = Device::flex().autodiff();
     device.seed(1);
-    let stats = data.train.pixel_stats();
+    let stats = data.train.pixel_stats().unwrap();
     let held_out: Vec<usize> = (0..500).collect();
     let loss_on_held_out = |model: &FashionCnn| {
-        let (images, labels) = data.test.batch(&held_out, stats, &device);
+        let (images, labels) = data.test.batch(&held_out, stats, &device).unwrap();
         evaluate(&model.valid(), images, labels).expect("shapes match")
     };
     let mut model = FashionCnn::init(&device);
@@ -27,7 +27,7 @@ fn loss_goes_down_on_real_fashion_mnist() {
     let mut optimizer = AdamConfig::new().init();
     let order = shuffled_indices(data.train.len(), 1);
     for batch in order.chunks(64).take(60) {
-        let (images, labels) = data.train.batch(batch, stats, &device);
+        let (images, labels) = data.train.batch(batch, stats, &device).unwrap();
         model = train_step(model, &mut optimizer, 1e-3, images, labels, None)
             .expect("finite loss")
             .0;

@@ -1,14 +1,15 @@
 //! The training loop on the vendored Fashion-MNIST: a smoke run, resuming from a checkpoint to
 //! the same metrics as an uninterrupted run (after a stop asked for by the progress callback,
 //! and with AdamW, clipping and warm-up), early stopping with the best epoch's weights, and a
-//! diverging run stopped with the step named.
+//! diverging run stopped with the step named; an application's own data source.
 
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use kiln::Model;
 use kiln::burn::module::Module;
 use kiln::burn::tensor::Device;
-use kiln::data::{Augment, Dataset, fashion_mnist_dir};
+use kiln::data::{Augment, DataError, Dataset, ImageSize, Source, Split, fashion_mnist_dir};
 use kiln::models::FashionCnn;
 use kiln::train::{
     Clip, EarlyStop, EpochRecord, FitConfig, FitError, Monitor, Optimizer, Plateau, Progress,
@@ -154,7 +155,10 @@ fn flip_views_average_an_image_and_its_mirror_image() {
     let device = Device::flex();
     let model = FashionCnn::init(&device);
     let indices: Vec<usize> = (0..16).collect();
-    let (images, labels) = data.test.batch(&indices, data.train.pixel_stats(), &device);
+    let (images, labels) = data
+        .test
+        .batch(&indices, data.train.pixel_stats().unwrap(), &device)
+        .unwrap();
     let mirrored = images.clone().flip([3]);
     let views = |images, views| {
         evaluate_predictions(&model, images, labels.clone(), views).expect("evaluates")
@@ -265,7 +269,7 @@ fn early_stopping_ends_the_run_with_the_best_epoch_s_weights() {
     let data = Dataset::mnist(&fashion_mnist_dir()).unwrap();
     let (_, val) = split_indices(data.train.len(), 0.1, 7, Some(256));
     let device = Device::flex().autodiff();
-    let stats = data.train.pixel_stats();
+    let stats = data.train.pixel_stats().unwrap();
     let scored = evaluate_split(&model.valid(), &data.train, &val, stats, &device).unwrap();
     let record = &history[best - 1];
     assert_eq!(
@@ -317,9 +321,9 @@ fn predictions_rank_the_softmax_of_the_logits_for_tensors_and_pictures() {
     let device = Device::flex();
     device.seed(5);
     let model = FashionCnn::init(&device);
-    let stats = data.train.pixel_stats();
+    let stats = data.train.pixel_stats().unwrap();
     let indices: Vec<usize> = (0..6).collect();
-    let (images, _) = data.test.batch(&indices, stats, &device);
+    let (images, _) = data.test.batch(&indices, stats, &device).unwrap();
     let predictions = predict(&model, images.clone(), 3).unwrap();
     let logits = model
         .forward_tensor(images.clone())
@@ -380,5 +384,70 @@ fn predictions_rank_the_softmax_of_the_logits_for_tensors_and_pictures() {
         }
         .check::<FashionCnn>()
         .is_ok()
+    );
+}
+
+/// An application's own source: the vendored training images read through the trait (as
+/// rows of a database would be), every read failing once `failing` is set.
+struct Rows {
+    split: Split,
+    failing: AtomicBool,
+}
+
+impl Source for Rows {
+    fn len(&self) -> usize {
+        self.split.len()
+    }
+
+    fn image_size(&self) -> ImageSize {
+        self.split.image_size()
+    }
+
+    fn read(&self, index: usize, pixels: &mut Vec<u8>) -> Result<u8, DataError> {
+        if self.failing.load(Ordering::Relaxed) {
+            let reason = "the database connection closed".to_string();
+            return Err(DataError::Example { index, reason });
+        }
+        self.split.read(index, pixels)
+    }
+}
+
+#[test]
+fn an_applications_own_source_trains_as_the_split_and_a_failing_read_names_the_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let direct = train(&config(&dir.path().join("split"), 1)).unwrap();
+    let _turn = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
+    let data = Dataset::mnist(&fashion_mnist_dir()).expect("the vendored data");
+    let rows = Rows {
+        split: data.train,
+        failing: AtomicBool::new(false),
+    };
+    let device = Device::flex().autodiff();
+    let go_on = &mut |_: &Progress| ControlFlow::Continue(());
+    let config_at = |name: &str| config(&dir.path().join(name), 1);
+    let (_, history) = fit::<FashionCnn>(&config_at("rows"), &rows, &device, go_on).unwrap();
+    assert_eq!(figures(&history), figures(&direct));
+    // Failing in the second step: the error names the epoch, the step and the example.
+    let fail_after_one = &mut |now: &Progress| {
+        rows.failing.store(now.step >= 1, Ordering::Relaxed);
+        ControlFlow::Continue(())
+    };
+    let err = fit::<FashionCnn>(&config_at("failing"), &rows, &device, fail_after_one)
+        .expect_err("the read fails");
+    let FitError::Step {
+        epoch: 1,
+        step: 2,
+        source: TrainError::Data(why),
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert!(why.starts_with("example ") && why.ends_with(": the database connection closed"));
+    // Failing from the start: the pixel statistics cannot be taken.
+    let err =
+        fit::<FashionCnn>(&config_at("dead"), &rows, &device, go_on).expect_err("the read fails");
+    assert!(
+        matches!(err, FitError::Data(DataError::Example { index: 0, .. })),
+        "{err:?}"
     );
 }

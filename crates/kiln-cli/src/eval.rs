@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use kiln::Model;
 use kiln::burn::module::Module;
+use kiln::data::Source;
 use kiln::train::{RunInfo, TestViews, load_weights, test_report, write_confusion};
 
 use crate::backend::Backend;
@@ -20,8 +21,8 @@ use crate::zoo::{WithModel, with_checkpoint};
 pub struct Args {
     /// A run directory, an epoch directory in one, or a `model.bpk` file.
     checkpoint: PathBuf,
-    /// The test data: an MNIST-format directory for 28×28×1 models, a CIFAR-10 binary
-    /// directory for 32×32×3 models (default: $KILN_DATA, else the vendored Fashion-MNIST).
+    /// The test data: MNIST-format files, CIFAR-10 batches or class folders of pictures
+    /// (default: $KILN_DATA, else the vendored Fashion-MNIST for 28×28×1 models).
     #[arg(long)]
     data: Option<PathBuf>,
     /// Also draw the confusion matrix into this PNG file.
@@ -53,11 +54,14 @@ impl WithModel for Eval<'_> {
             weights,
         } = self;
         info.check::<M>()?;
-        let kind = match info.input[2] {
-            3 => DatasetKind::Cifar10,
-            _ => DatasetKind::Mnist,
+        // Without a directory, a colour model's data is CIFAR-10's and a grey one's MNIST's.
+        let kind = match (&args.data, info.input[2]) {
+            (Some(_), _) => None,
+            (None, 3) => Some(DatasetKind::Cifar10),
+            (None, _) => Some(DatasetKind::Mnist),
         };
-        let (data, _) = load(&data_dir(args.data.as_deref(), kind)?, kind)?;
+        let dir = data_dir(args.data.as_deref(), kind)?;
+        let (data, _) = load(&dir, kind, Some(info.input), false)?;
         let device = args.backend.device();
         let model = load_weights(M::init(&device), &weights)?;
         let names: Vec<&str> = info.classes.iter().map(String::as_str).collect();

@@ -14,14 +14,14 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 use kiln::Model;
 use kiln::burn::module::Module;
-use kiln::data::{Augment, Dataset};
+use kiln::data::{Augment, Dataset, Source};
 use kiln::train::{
     Clip, EarlyStop, FitConfig, Optimizer, Plateau, RunInfo, RunLock, Schedule, TestViews, fit,
     test_report, write_confusion,
 };
 
 use crate::backend::Backend;
-use crate::data::{DatasetKind, data_dir, load};
+use crate::data::{DatasetKind, Input, data_dir, load};
 use crate::progress;
 use crate::zoo::{WithModel, with_model};
 
@@ -54,12 +54,20 @@ pub struct Args {
     /// `resnet` is ResNet-20 with option-A shortcuts.
     #[arg(default_value = "resnet")]
     model: String,
-    /// The dataset format of the data directory.
-    #[arg(long, value_enum, default_value_t = DatasetKind::Mnist)]
-    dataset: DatasetKind,
-    /// The data directory (default: $KILN_DATA, else the vendored Fashion-MNIST).
+    /// The dataset format of the data directory (default: told by its files).
+    #[arg(long, value_enum)]
+    dataset: Option<DatasetKind>,
+    /// The data directory: MNIST-format files, CIFAR-10 batches, or one folder of PNG/JPEG
+    /// pictures per class (default: $KILN_DATA, else the vendored Fashion-MNIST).
     #[arg(long)]
     data: Option<PathBuf>,
+    /// The input pictures from class folders become (default: colour when the first picture
+    /// is, else grey).
+    #[arg(long, value_enum)]
+    input: Option<Input>,
+    /// Stop at the first unreadable picture instead of skipping it.
+    #[arg(long)]
+    strict: bool,
     /// Epochs to train.
     #[arg(long, default_value_t = 16)]
     epochs: usize,
@@ -171,6 +179,27 @@ impl WithModel for Train<'_> {
             data,
             classes,
         } = self;
+        let outputs = M::OUTPUT[2];
+        if classes.len() > outputs {
+            return Err(format!(
+                "the data has {} classes, {} has {outputs} outputs",
+                classes.len(),
+                args.model,
+            )
+            .into());
+        }
+        // Fewer classes than outputs (a user's folders): the outputs past them are named
+        // `unused N`; training pushes their scores down.
+        let mut classes = classes;
+        if classes.len() < outputs {
+            println!(
+                "{} has {outputs} outputs; the data's {} classes use the first {}",
+                args.model,
+                classes.len(),
+                classes.len()
+            );
+            classes.extend((classes.len()..outputs).map(|c| format!("unused {c}")));
+        }
         let summary = M::summary();
         println!("{summary}\n");
         // The schedule runs over the epochs after the warm-up.
@@ -211,7 +240,7 @@ impl WithModel for Train<'_> {
         };
         // Before anything is written: a second run on the same directory stops here.
         let _lock = RunLock::take(&args.out)?;
-        let stats = data.train.pixel_stats();
+        let stats = data.train.pixel_stats()?;
         let views = args
             .test_views
             .unwrap_or(TestViews::of_training(config.augment.flip));
@@ -274,7 +303,8 @@ pub fn run(args: &Args) -> Result<(), Box<dyn Error>> {
         .into());
     }
     let dir = data_dir(args.data.as_deref(), args.dataset)?;
-    let (data, classes) = load(&dir, args.dataset)?;
+    let input = args.input.map(Input::shape);
+    let (data, classes) = load(&dir, args.dataset, input, args.strict)?;
     let size = data.train.image_size();
     let input = [size.cols, size.rows, size.depth];
     let job = Train {

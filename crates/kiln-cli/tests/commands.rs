@@ -1,13 +1,15 @@
 //! The `kiln` command, run as a user runs it (`cargo test` builds it): a smoke run of the
 //! default model on a few hundred Fashion-MNIST images, evaluation and classification of its
 //! checkpoint, runs killed (SIGKILL) or stopped (SIGTERM) mid-epoch that resume to the
-//! metrics of an uninterrupted one, models by name, and where the data comes from.
+//! metrics of an uninterrupted one, models by name, where the data comes from, and a user's
+//! pictures in class folders.
 
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use kiln::data::{Dataset, fashion_mnist_dir};
+use serde_json::json;
 use zune_png::PngEncoder;
 use zune_png::zune_core::bit_depth::BitDepth;
 use zune_png::zune_core::colorspace::ColorSpace;
@@ -383,4 +385,73 @@ fn a_second_run_on_the_same_directory_refuses_and_writes_nothing() {
         info,
         "the refused run wrote nothing"
     );
+}
+
+#[test]
+fn a_folder_of_pictures_per_class_trains_evaluates_and_names_the_unreadable_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("pictures");
+    for (class, value) in [("dark", 20u8), ("light", 230)] {
+        std::fs::create_dir_all(data.join(class)).unwrap();
+        for i in 0..20 {
+            let (width, height) = (20 + i, 40 - i);
+            let pixels: Vec<u8> = (0..width * height)
+                .map(|p| value.saturating_add((p % 7) as u8))
+                .collect();
+            write_png(
+                &data.join(format!("{class}/{i}.png")),
+                width,
+                height,
+                &pixels,
+            );
+        }
+    }
+    let bad = data.join("light/bad.png");
+    std::fs::write(&bad, b"\x89PNG\r\n\x1a\n not really").unwrap();
+    let out = dir.path().join("run");
+    let args = ["compact-resnet8", "--epochs", "1", "--batch-size", "8"];
+    let stdout = succeed(
+        kiln("train")
+            .args(args)
+            .arg("--data")
+            .arg(&data)
+            .arg("--out")
+            .arg(&out),
+    );
+    let found = format!(
+        "{}: 2 classes, read 40 pictures, skipped 1 unreadable (first: {}",
+        data.display(),
+        bad.display()
+    );
+    assert!(stdout.contains(&found), "{found} in\n{stdout}");
+    assert!(stdout.contains("as 28×28×1"), "{stdout}");
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    // The folders' names, then the outputs ResNet-8's ten have beyond them.
+    let classes = run["classes"].as_array().unwrap();
+    assert_eq!(
+        classes[..3],
+        [json!("dark"), json!("light"), json!("unused 2")]
+    );
+    assert_eq!(classes.len(), 10);
+    let evaluated = succeed(kiln("eval").arg(&out).arg("--data").arg(&data));
+    assert!(evaluated.contains("test (flip views): "), "{evaluated}");
+    let classified = succeed(kiln("classify").arg(&out).arg(data.join("dark/3.png")));
+    assert!(
+        classified.contains("dark") && classified.contains("light"),
+        "{classified}"
+    );
+    // Strict: the unreadable picture stops the run before anything is written.
+    let strict = dir.path().join("strict");
+    let stderr = fail(
+        kiln("train")
+            .args(args)
+            .arg("--data")
+            .arg(&data)
+            .arg("--strict")
+            .arg("--out")
+            .arg(&strict),
+    );
+    assert!(stderr.contains(&bad.display().to_string()), "{stderr}");
+    assert!(!strict.exists());
 }

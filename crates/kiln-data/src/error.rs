@@ -19,6 +19,13 @@ pub enum DataError {
         /// What is wrong, with the numbers.
         reason: String,
     },
+    /// An example of a [`Source`](crate::Source) could not be read.
+    Example {
+        /// Its index in the source.
+        index: usize,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 impl DataError {
@@ -35,6 +42,7 @@ impl core::fmt::Display for DataError {
         match self {
             DataError::Io { path, source } => write!(f, "{}: {source}", path.display()),
             DataError::Invalid { path, reason } => write!(f, "{}: {reason}", path.display()),
+            DataError::Example { index, reason } => write!(f, "example {index}: {reason}"),
         }
     }
 }
@@ -43,7 +51,7 @@ impl std::error::Error for DataError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             DataError::Io { source, .. } => Some(source),
-            DataError::Invalid { .. } => None,
+            DataError::Invalid { .. } | DataError::Example { .. } => None,
         }
     }
 }

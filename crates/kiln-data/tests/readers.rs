@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use kiln_data::{Dataset, read_images, read_labels};
+use kiln_data::{Dataset, Source, read_images, read_labels};
 
 fn idx(magic: u32, dims: &[u32], data: &[u8]) -> Vec<u8> {
     let mut bytes = magic.to_be_bytes().to_vec();
@@ -187,7 +187,7 @@ fn cifar10_batches_load_with_three_planes() {
     // The second image's green plane.
     assert_eq!(images.pixels[3072 + 1024], 5);
     let device = burn::tensor::Device::flex();
-    let (batch, labels) = data.test.batch(&[1], (0.0, 1.0 / 255.0), &device);
+    let (batch, labels) = data.test.batch(&[1], (0.0, 1.0 / 255.0), &device).unwrap();
     assert_eq!(batch.dims(), [1, 3, 32, 32]);
     assert_eq!(
         labels

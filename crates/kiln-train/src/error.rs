@@ -10,6 +10,8 @@ use crate::step::TrainError;
 /// Why training stopped.
 #[derive(Debug)]
 pub enum FitError {
+    /// The training data could not be read before the first step (its pixel statistics).
+    Data(kiln_data::DataError),
     /// A step failed (a NaN or infinite loss, a batch of the wrong shape); the checkpoint of the
     /// last completed epoch is kept.
     Step {
@@ -83,6 +85,7 @@ pub enum FileError {
 impl fmt::Display for FitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            FitError::Data(_) => write!(f, "the training data could not be read"),
             FitError::Step { epoch, step, .. } => write!(
                 f,
                 "epoch {epoch}, step {step} failed; the checkpoint of the last completed epoch \
@@ -122,6 +125,7 @@ impl fmt::Display for FitError {
 impl Error for FitError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         match self {
+            FitError::Data(source) => Some(source),
             FitError::Step { source, .. } => Some(source),
             FitError::Stopped { .. } | FitError::Locked { .. } | FitError::Changed { .. } => None,
             FitError::File { source, .. } => Some(source),

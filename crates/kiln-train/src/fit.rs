@@ -9,7 +9,7 @@ use std::time::Instant;
 use burn::module::Module;
 use burn::tensor::Device;
 use kiln_core::Model;
-use kiln_data::{Split, SplitMix64, shuffled_indices};
+use kiln_data::{Source, SplitMix64, shuffled_indices};
 
 use crate::checkpoint::Checkpoint;
 use crate::config::FitConfig;
@@ -45,7 +45,7 @@ pub fn split_indices(
 /// Evaluates `model` (inference mode) on the examples of `split` at `indices`.
 pub fn evaluate_split<M: Model>(
     model: &M,
-    split: &Split,
+    split: &dyn Source,
     indices: &[usize],
     stats: (f32, f32),
     device: &Device,
@@ -60,7 +60,7 @@ pub fn evaluate_split<M: Model>(
 /// confusion matrix over the model's classes, named `classes`.
 pub fn confusion_split<M: Model>(
     model: &M,
-    split: &Split,
+    split: &dyn Source,
     indices: &[usize],
     stats: (f32, f32),
     device: &Device,
@@ -74,20 +74,17 @@ pub fn confusion_split<M: Model>(
         total: 0,
     };
     for chunk in indices.chunks(500) {
-        if let Some(label) = chunk
-            .iter()
-            .map(|&i| split.labels[i] as usize)
-            .find(|&l| l >= classes.len())
-        {
+        let (images, labels) = split.batch(chunk, stats, device)?;
+        let truth: Vec<usize> = labels.to_data().iter::<i64>().map(|l| l as usize).collect();
+        if let Some(&label) = truth.iter().find(|&&l| l >= classes.len()) {
             return Err(TrainError::Label {
                 label,
                 classes: classes.len(),
             });
         }
-        let (images, labels) = split.batch(chunk, stats, device);
         let (e, predicted) = evaluate_predictions(model, images, labels, views)?;
-        for (&i, p) in chunk.iter().zip(predicted) {
-            matrix.add(split.labels[i] as usize, p);
+        for (label, p) in truth.into_iter().zip(predicted) {
+            matrix.add(label, p);
         }
         total.loss += e.loss * e.total as f32;
         total.correct += e.correct;
@@ -97,7 +94,8 @@ pub fn confusion_split<M: Model>(
     Ok((total, matrix))
 }
 
-/// Trains `M` on `train` (an autodiff `device`), calling `progress` after every step and at
+/// Trains `M` on `train` (kiln's [`Split`](kiln_data::Split) or an application's own
+/// [`Source`]) on an autodiff `device`, calling `progress` after every step and at
 /// the end of every epoch. Writes a checkpoint and `metrics.csv` to
 /// `config.out` after every epoch; with `config.resume` it continues from the checkpoint there.
 /// Epoch `e` reseeds shuffling, augmentation and dropout from `seed + e`, so a resumed run
@@ -109,12 +107,12 @@ pub fn confusion_split<M: Model>(
 /// validation stops improving, and the model returned is the best epoch's.
 pub fn fit<M: Model + Module>(
     config: &FitConfig,
-    train: &Split,
+    train: &dyn Source,
     device: &Device,
     progress: &mut dyn FnMut(&Progress) -> ControlFlow<()>,
 ) -> Result<(M, Vec<EpochRecord>), FitError> {
     let _lock = RunLock::take(&config.out)?;
-    let stats = train.pixel_stats();
+    let stats = train.pixel_stats().map_err(FitError::Data)?;
     let (train_idx, val_idx) =
         split_indices(train.len(), config.val_fraction, config.seed, config.limit);
     device.seed(config.seed);
@@ -171,8 +169,14 @@ pub fn fit<M: Model + Module>(
         let (mut loss_sum, mut correct) = (0.0f64, 0usize);
         for batch in &batches {
             let clock = Instant::now();
-            let (images, labels) =
-                train.augmented_batch(batch, stats, &config.augment, &mut rng, device);
+            let step_error = |source| FitError::Step {
+                epoch,
+                step: now.step + 1,
+                source,
+            };
+            let (images, labels) = train
+                .augmented_batch(batch, stats, &config.augment, &mut rng, device)
+                .map_err(|e| step_error(e.into()))?;
             now.data_seconds += clock.elapsed().as_secs_f64();
             let clock = Instant::now();
             let step_lr = if epoch <= config.warmup {
@@ -191,11 +195,7 @@ pub fn fit<M: Model + Module>(
                 labels,
                 config.label_smoothing,
             )
-            .map_err(|source| FitError::Step {
-                epoch,
-                step: now.step + 1,
-                source,
-            })?;
+            .map_err(step_error)?;
             now.compute_seconds += clock.elapsed().as_secs_f64();
             model = next;
             loss_sum += e.loss as f64 * e.total as f64;

@@ -3,7 +3,7 @@
 
 use burn::tensor::Device;
 use kiln_core::Model;
-use kiln_data::Split;
+use kiln_data::Source;
 
 use crate::confusion::ConfusionMatrix;
 use crate::fit::confusion_split;
@@ -15,7 +15,7 @@ use crate::step::{Evaluation, TestViews, TrainError};
 /// accuracy 94.00% (9400/10000)`.
 pub fn test_report<M: Model>(
     model: &M,
-    split: &Split,
+    split: &dyn Source,
     indices: &[usize],
     stats: (f32, f32),
     device: &Device,

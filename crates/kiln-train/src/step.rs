@@ -19,6 +19,9 @@ pub enum TrainError {
         /// The model's number of classes.
         classes: usize,
     },
+    /// The batch's examples could not be read from their source (the message names the
+    /// file or example).
+    Data(String),
 }
 
 impl core::fmt::Display for TrainError {
@@ -26,6 +29,7 @@ impl core::fmt::Display for TrainError {
         match self {
             TrainError::Shape(e) => write!(f, "batch shape: {e}"),
             TrainError::NonFiniteLoss(loss) => write!(f, "the loss is {loss}: training diverged"),
+            TrainError::Data(why) => write!(f, "reading the batch: {why}"),
             TrainError::Label { label, classes } => {
                 write!(
                     f,
@@ -37,6 +41,12 @@ impl core::fmt::Display for TrainError {
 }
 
 impl std::error::Error for TrainError {}
+
+impl From<kiln_data::DataError> for TrainError {
+    fn from(error: kiln_data::DataError) -> Self {
+        TrainError::Data(error.to_string())
+    }
+}
 
 /// `[batch, C]` logits of a classifier whose output is 1×1×C.
 fn logits<M: Model>(model: &M, images: Tensor<4>) -> Result<Tensor<2>, TrainError> {
