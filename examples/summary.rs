@@ -9,5 +9,11 @@ use kiln::models::*;
 include!(env!("KILN_SUMMARY_MODEL"));
 
 fn main() {
-    println!("{}", Net::summary());
+    let summary = Net::summary();
+    println!("{summary}");
+    // `cargo xtask summary --batch N`: the memory at that batch size.
+    let batch = std::env::var("KILN_SUMMARY_BATCH").ok();
+    if let Some(batch) = batch.and_then(|b| b.parse::<usize>().ok()) {
+        println!("{}", summary.batch_memory(batch));
+    }
 }

@@ -7,8 +7,9 @@
 //!   with those arguments, built in the workspace's profile: `cargo xtask train` trains
 //!   ResNet-20 for 16 epochs on the vendored Fashion-MNIST; `--help` lists the options.
 //!   `cargo xtask bench --ndarray` builds `kiln` with the ndarray backend too.
-//! - `cargo xtask summary <model> [--input WxHxD] [--classes N]`: prints a zoo model's layer
-//!   table, compiling the model for that input so that its shapes are checked for it.
+//! - `cargo xtask summary <model> [--input WxHxD] [--classes N] [--batch N]`: prints a zoo
+//!   model's layer table and memory (at batch N), compiling the model for that input so that
+//!   its shapes are checked for it.
 
 use std::process::{Command, ExitCode};
 
@@ -191,7 +192,7 @@ fn summary(args: &[String]) -> Result<(), String> {
     let names = || MODELS.iter().map(|m| m.name).collect::<Vec<_>>().join(", ");
     let name = args.first().ok_or_else(|| {
         format!(
-            "usage: cargo xtask summary <model> [--input WxHxD] [--classes N]; models: {}",
+            "usage: cargo xtask summary <model> [--input WxHxD] [--classes N] [--batch N]; models: {}",
             names()
         )
     })?;
@@ -199,7 +200,7 @@ fn summary(args: &[String]) -> Result<(), String> {
         .iter()
         .find(|m| m.name == name)
         .ok_or_else(|| format!("unknown model `{name}`; models: {}", names()))?;
-    let (mut input, mut classes) = (model.input, model.classes);
+    let (mut input, mut classes, mut batch) = (model.input, model.classes, None);
     let mut rest = args[1..].iter();
     while let Some(flag) = rest.next() {
         let value = rest.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -210,9 +211,15 @@ fn summary(args: &[String]) -> Result<(), String> {
                     .parse()
                     .map_err(|_| format!("--classes takes a number, not `{value}`"))?
             }
+            "--batch" => {
+                let n: usize = value
+                    .parse()
+                    .map_err(|_| format!("--batch takes a number, not `{value}`"))?;
+                batch = Some(n.to_string());
+            }
             other => {
                 return Err(format!(
-                    "unknown option {other}; options: --input WxHxD, --classes N"
+                    "unknown option {other}; options: --input WxHxD, --classes N, --batch N"
                 ));
             }
         }
@@ -250,6 +257,7 @@ fn summary(args: &[String]) -> Result<(), String> {
             "summary",
         ])
         .env("KILN_SUMMARY_MODEL", &file)
+        .env("KILN_SUMMARY_BATCH", batch.unwrap_or_default())
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() {
@@ -273,7 +281,7 @@ fn main() -> ExitCode {
                   | cargo xtask classify <CHECKPOINT> <PICTURES>… \
                   | cargo xtask bench [--steps N] [--ndarray] [--no-layers] [--no-models] \
                   | cargo xtask models \
-                  | cargo xtask summary <model> [--input WxHxD] [--classes N]"
+                  | cargo xtask summary <model> [--input WxHxD] [--classes N] [--batch N]"
                 .to_string(),
         ),
     };

@@ -20,6 +20,24 @@ pub trait Model: Module + Sized {
     const FLOPS: usize;
     /// Non-trainable state counted by burn's `num_params()` (batch-norm running statistics).
     const BUFFERS: usize;
+    /// Activation values per example that training keeps for the backward pass.
+    const ACTIVATIONS: usize;
+    /// The most activation values per example alive at once in inference.
+    const PEAK_ACTIVATIONS: usize;
+
+    /// Estimated bytes to run inference at batch `batch` (see [`kiln_shape::inference_bytes`];
+    /// each model also has it as a `const fn`).
+    fn inference_bytes(batch: usize) -> usize {
+        kiln_shape::inference_bytes(Self::PARAMS, Self::BUFFERS, Self::PEAK_ACTIVATIONS, batch)
+    }
+
+    /// Estimated bytes to train at batch `batch` with SGD and momentum (see
+    /// [`kiln_shape::training_bytes`]; each model also has it as a `const fn`).
+    fn training_bytes(batch: usize) -> usize {
+        let (params, buffers) = (Self::PARAMS, Self::BUFFERS);
+        let (kept, peak) = (Self::ACTIVATIONS, Self::PEAK_ACTIVATIONS);
+        kiln_shape::training_bytes(params, buffers, kept, peak, batch)
+    }
 
     /// Creates the model with freshly initialised parameters on `device`.
     fn init(device: &Device) -> Self;

@@ -1,4 +1,4 @@
-//! Keras-style model summaries.
+//! Keras-style model summaries, with the memory a model needs (see `kiln_shape`'s estimates).
 
 /// One row of a [`Summary`]: a layer, its output shape, parameters and FLOPs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +24,12 @@ pub struct Summary {
     pub input: [usize; 3],
     /// One row per layer, in forward order.
     pub rows: Vec<SummaryRow>,
+    /// Non-trainable values (batch-norm running statistics).
+    pub buffers: usize,
+    /// Activation values per example that training keeps for the backward pass.
+    pub activations: usize,
+    /// The most activation values per example alive at once in inference.
+    pub peak_activations: usize,
 }
 
 impl Summary {
@@ -36,6 +42,38 @@ impl Summary {
     pub fn total_flops(&self) -> usize {
         self.rows.iter().map(|row| row.flops).sum()
     }
+
+    /// Bytes of the parameters and buffers.
+    pub fn param_bytes(&self) -> usize {
+        kiln_shape::param_bytes(self.total_params(), self.buffers)
+    }
+
+    /// Estimated bytes to run inference at batch `batch`.
+    pub fn inference_bytes(&self, batch: usize) -> usize {
+        let (params, peak) = (self.total_params(), self.peak_activations);
+        kiln_shape::inference_bytes(params, self.buffers, peak, batch)
+    }
+
+    /// Estimated bytes to train at batch `batch` with SGD and momentum.
+    pub fn training_bytes(&self, batch: usize) -> usize {
+        let (kept, peak) = (self.activations, self.peak_activations);
+        kiln_shape::training_bytes(self.total_params(), self.buffers, kept, peak, batch)
+    }
+
+    /// The memory line for a batch of `batch`, e.g. `batch 128: inference 7.1 MiB, training
+    /// 245.3 MiB (SGD with momentum)`.
+    pub fn batch_memory(&self, batch: usize) -> String {
+        format!(
+            "batch {batch}: inference {}, training {} (SGD with momentum)",
+            mib(self.inference_bytes(batch)),
+            mib(self.training_bytes(batch))
+        )
+    }
+}
+
+/// Bytes in MiB with two decimals.
+fn mib(bytes: usize) -> String {
+    format!("{:.2} MiB", bytes as f64 / (1u64 << 20) as f64)
 }
 
 /// `1234567` as `1,234,567`.
@@ -99,7 +137,23 @@ impl core::fmt::Display for Summary {
             }
         }
         writeln!(f, "{rule}")?;
-        writeln!(f, "total params: {}", grouped(self.total_params()))?;
-        write!(f, "total FLOPs:  {}", grouped(self.total_flops()))
+        writeln!(
+            f,
+            "total params: {} trainable, {} non-trainable (batch-norm statistics): {}",
+            grouped(self.total_params()),
+            grouped(self.buffers),
+            mib(self.param_bytes())
+        )?;
+        writeln!(f, "total FLOPs:  {}", grouped(self.total_flops()))?;
+        let bytes = |values| mib(values * kiln_shape::FLOAT_BYTES);
+        write!(
+            f,
+            "activations per example: {} values kept for training ({}), {} at the peak of \
+             inference ({})",
+            grouped(self.activations),
+            bytes(self.activations),
+            grouped(self.peak_activations),
+            bytes(self.peak_activations)
+        )
     }
 }

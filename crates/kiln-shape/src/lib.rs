@@ -10,6 +10,7 @@
 
 mod explain;
 mod layer;
+mod memory;
 mod rule;
 
 pub use explain::{Fix, describe, describe_concat, describe_residual, fixes, shape_text};
@@ -18,6 +19,7 @@ pub use layer::{
     dropout_basis_points, eps_nano, flatten, global_pool, identity_window, linear, or_panic,
     pad_identity, residual, window_shape,
 };
+pub use memory::{FLOAT_BYTES, inference_bytes, largest, param_bytes, training_bytes};
 pub use rule::{
     FilterError, Rounding, ShapeError, Window, check_filters, padding_pair, pool_padding_fits,
     unread, window_out,

@@ -2,8 +2,10 @@
 //! data, with kiln's kernels and with burn's operators, beside the same ResNet-20 in plain
 //! burn and in PyTorch (when `python3` has it), and the speed of every ResNet-20 convolution
 //! shape, forward and both gradients; printed as tables with the ratios, under the CPU's name.
+//! With `--memory`, the training memory estimate of two models beside the measured one.
 
 mod measure;
+mod memory;
 mod plain_resnet;
 mod pytorch;
 mod tables;
@@ -44,10 +46,22 @@ pub struct Args {
     /// Leave PyTorch out (it is timed when `python3 -c "import torch"` works).
     #[arg(long)]
     no_pytorch: bool,
+    /// Instead of speed, compare the training memory estimate with the measured peak.
+    #[arg(long)]
+    memory: bool,
+    /// Measure one model's memory in this process (what `--memory` runs per model).
+    #[arg(long, hide = true)]
+    memory_of: Option<String>,
 }
 
 /// Measures kiln, then PyTorch, and prints the tables.
 pub fn run(args: &Args) -> Result<(), Box<dyn Error>> {
+    if let Some(name) = &args.memory_of {
+        return memory::measure(name, args);
+    }
+    if args.memory {
+        return memory::run(args);
+    }
     let (mut models, mut layers) = (Rows::new(), Rows::new());
     measure::run(args, &mut models, &mut layers);
     if !args.no_pytorch {

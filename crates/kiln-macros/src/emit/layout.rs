@@ -1,5 +1,5 @@
 //! The module emitter: the shape constants, the structs of the model and its blocks, their
-//! initialisers, and the parameter, FLOP and buffer counts.
+//! initialisers, and the parameter, FLOP, buffer and activation counts.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -29,6 +29,14 @@ pub struct Layout {
     pub flops: Vec<TokenStream>,
     /// Each layer's buffer count.
     pub buffers: Vec<TokenStream>,
+    /// Each layer's and join's output size (values per example), outside auxiliary branches:
+    /// what training keeps for the backward pass.
+    pub activations: Vec<TokenStream>,
+    /// Each layer's input and output sizes plus the inputs that enclosing blocks keep alive
+    /// (a residual block's for its shortcut, a concatenation's for its other branches).
+    pub peaks: Vec<TokenStream>,
+    /// The shapes the blocks around the current node keep alive.
+    live: Vec<Ident>,
     /// Block structs already generated, by their fields: the repeated blocks of a stage share
     /// one struct (fewer types to derive and check).
     shared: std::collections::HashMap<String, Ident>,
@@ -41,6 +49,12 @@ fn join(root: &TokenStream, at: Span, a: &Ident, b: &Ident, rule: &str) -> Token
     let rule = Ident::new(rule, at);
     let [a, b] = [a, b].map(|k| quote!({ #k[0] }, { #k[1] }, { #k[2] }));
     quote_spanned!(at=> <#root::shape::Join<#a, #b>>::#rule)
+}
+
+/// The values of one example's activation of the shape in the constant `shape`, spanned at
+/// the layer (`at`) so that a failed shape is not reported again at the whole macro call.
+fn size(shape: &Ident, at: Span) -> TokenStream {
+    quote_spanned!(at=> (#shape[0] * #shape[1] * #shape[2]))
 }
 
 /// A sequence's fields and their initialisers.
@@ -88,9 +102,18 @@ impl Layout {
                     }
                     self.flops.push(quote!(#layer::FLOPS));
                     self.buffers.push(quote!(#layer::BUFFERS));
+                    if !aux {
+                        let input = size(&node.input.konst, at);
+                        let out = size(&node.out.konst, at);
+                        let live = self.live.iter().map(|k| size(k, at));
+                        self.peaks
+                            .push(quote_spanned!(at=> #input + #out #(+ #live)*));
+                        self.activations.push(out);
+                    }
                     (ty.clone(), quote!(#layer::init(device)))
                 }
                 NodeKind::Residual { body, shortcut } => {
+                    self.live.push(node.input.konst.clone());
                     let (mut fields, mut inits) = self.seq(root, body, &child, aux);
                     let short_out = match shortcut {
                         Some(nodes) => {
@@ -104,8 +127,12 @@ impl Layout {
                         }
                         None => &node.input.konst,
                     };
+                    self.live.pop();
                     let b = &seq_out(body, &node.input).konst;
                     let out = &node.out.konst;
+                    if !aux {
+                        self.activations.push(size(b, at));
+                    }
                     self.konst(out, at, join(root, at, b, short_out, "RESIDUAL"));
                     self.flops.push(join_flops(b));
                     self.block(&child, (fields, inits), "A residual block.")
@@ -113,6 +140,7 @@ impl Layout {
                 NodeKind::Concat { branches } => {
                     let (mut fields, mut inits) = (Vec::new(), Vec::new());
                     let mut outs = Vec::new();
+                    self.live.push(node.input.konst.clone());
                     for (branch, nodes) in branches {
                         let prefix = format!("{child}{}", camel(&branch.to_string()));
                         let layers = self.seq(root, nodes, &prefix, aux);
@@ -121,6 +149,11 @@ impl Layout {
                         fields.push((branch.clone(), ty));
                         inits.push(quote!(#branch: #init));
                         outs.push(seq_out(nodes, &node.input).konst.clone());
+                    }
+                    self.live.pop();
+                    if !aux {
+                        let parts = outs.iter().map(|k| size(k, at));
+                        self.activations.push(quote_spanned!(at=> 0 #(+ #parts)*));
                     }
                     let mut joined = outs[0].clone();
                     for (branch, name) in outs[1..]

@@ -87,9 +87,20 @@ pub fn emit(resolved: &Resolved) -> TokenStream {
         aux_params,
         flops,
         buffers,
+        activations,
+        peaks,
         ..
     } = Layout::of(resolved);
     let (names, types): (Vec<_>, Vec<_>) = fields.into_iter().unzip();
+    // The memory terms of the layers, written out wherever they are used (the constants, the
+    // summary, the byte estimates) rather than read from one module constant: through such a
+    // constant, a shape that fails would be reported again at the whole macro call. The
+    // array is a local, not a promoted constant, for the same reason.
+    let kept = quote!((0 #(+ #activations)*));
+    let peak = quote!({
+        let peaks = [#(#peaks),*];
+        #root::shape::largest(&peaks)
+    });
     let Passes {
         tapped,
         fused,
@@ -168,6 +179,29 @@ pub fn emit(resolved: &Resolved) -> TokenStream {
                 /// Trainable parameters of the auxiliary branches (`aux { … }`), included in
                 /// `PARAMS`.
                 pub const AUX_PARAMS: usize = AUX_PARAMS;
+                /// Activation values per example that training keeps for the backward pass:
+                /// every layer's and join's output.
+                pub const ACTIVATIONS: usize = #kept;
+                /// The most activation values per example alive at once in inference: a
+                /// layer's input and output, with the inputs enclosing blocks keep.
+                pub const PEAK_ACTIVATIONS: usize = #peak;
+                /// Bytes of the parameters and buffers (`f32`).
+                pub const PARAM_BYTES: usize = #root::shape::param_bytes(PARAMS, BUFFERS);
+
+                /// Estimated bytes to run inference at batch `batch` (parameters, and each
+                /// example's peak of live activations), at compile time:
+                /// `const _: () = assert!(Net::inference_bytes(64) < 1 << 30);`.
+                pub const fn inference_bytes(batch: usize) -> usize {
+                    #root::shape::inference_bytes(PARAMS, BUFFERS, #peak, batch)
+                }
+
+                /// Estimated bytes to train at batch `batch` with SGD and momentum (parameters,
+                /// gradients and momentum; each example's kept activations and the widest
+                /// point's gradients), at compile time:
+                /// `const _: () = assert!(Net::training_bytes(128) < 4 << 30);`.
+                pub const fn training_bytes(batch: usize) -> usize {
+                    #root::shape::training_bytes(PARAMS, BUFFERS, #kept, #peak, batch)
+                }
 
                 /// Creates the model with freshly initialised parameters on `device`.
                 pub fn init(device: &burn::tensor::Device) -> Self {
@@ -211,6 +245,11 @@ pub fn emit(resolved: &Resolved) -> TokenStream {
                         model: #model_name.to_string(),
                         input: #s0,
                         rows: vec![#(#rows),*],
+                        buffers: BUFFERS,
+                        // The layers' terms, not the model's constants: a shape that fails
+                        // is reported at its layer only.
+                        activations: #kept,
+                        peak_activations: #peak,
                     }
                 }
             }
@@ -221,6 +260,8 @@ pub fn emit(resolved: &Resolved) -> TokenStream {
                 const PARAMS: usize = PARAMS;
                 const FLOPS: usize = FLOPS;
                 const BUFFERS: usize = BUFFERS;
+                const ACTIVATIONS: usize = #kept;
+                const PEAK_ACTIVATIONS: usize = #peak;
 
                 fn init(device: &burn::tensor::Device) -> Self {
                     #name::init(device)
