@@ -4,13 +4,15 @@
 //!
 //! The kernel switch and call counter are process-wide, so the tests of this file take turns.
 
+mod common;
+
 use std::ops::ControlFlow;
 
 use kiln::burn::tensor::{Device, Distribution, Tensor};
-use kiln::data::{Augment, Dataset, fashion_mnist_dir};
+use kiln::data::{Dataset, fashion_mnist_dir};
 use kiln::kernels;
 use kiln::models::FashionCnn;
-use kiln::train::{FitConfig, Optimizer, Plateau, Schedule, fit};
+use kiln::train::{FitConfig, fit};
 use kiln::{Act, Model};
 
 static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -83,23 +85,11 @@ fn a_short_training_run_follows_the_same_loss_curve_with_and_without_kernels() {
         kernels::set_enabled(on);
         let out = tempfile::tempdir().unwrap();
         let config = FitConfig {
-            epochs: 3,
-            batch_size: 32,
             lr: 0.01,
-            optimizer: Optimizer::SGD,
-            weight_decay: 5e-4,
-            clip: None,
-            warmup: 0,
-            label_smoothing: None,
-            schedule: Schedule::Plateau(Plateau::new(0)),
-            early_stop: None,
             val_fraction: 0.25,
             seed: 3,
-            augment: Augment::NONE,
             limit: Some(256),
-            out: out.path().to_path_buf(),
-            resume: false,
-            allow_changes: false,
+            ..common::plain_config(out.path(), 3)
         };
         let device = Device::flex().autodiff();
         let (_, history) = fit::<FashionCnn>(&config, &data.train, &device, &mut |_| {

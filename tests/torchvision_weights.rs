@@ -15,11 +15,8 @@ const WEIGHTS: &str = "../shared/fixtures/resnet18-torchvision-seed0.pth";
 
 /// A float32 `.npy` file of the fixtures as a tensor.
 fn npy(name: &str, device: &Device) -> Tensor<4> {
-    let path = format!("{FIXTURES}/{name}");
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let file = npyz::NpyFile::new(&bytes[..]).expect("an .npy file");
-    let mut shape: Vec<usize> = file.shape().iter().map(|&d| d as usize).collect();
-    let values: Vec<f32> = file.into_vec().expect("float32 data");
+    let path = std::path::Path::new(FIXTURES).join(name);
+    let (mut shape, values) = common::read_npy(&path).unwrap_or_else(|e| panic!("{e}"));
     shape.resize(4, 1);
     let shape: [usize; 4] = shape.try_into().unwrap();
     Tensor::from_data(TensorData::new(values, shape), device)

@@ -1,7 +1,8 @@
 //! The training loop on the vendored Fashion-MNIST: a smoke run, resuming from a checkpoint to
 //! the same metrics as an uninterrupted run (after a stop asked for by the progress callback,
 //! and with AdamW, clipping and warm-up), early stopping with the best epoch's weights, and a
-//! diverging run stopped with the step named; an application's own data source.
+//! diverging run stopped with the step named; an application's own data source; checkpoint
+//! writes that fail (a full disk, a directory that cannot be made) and keep the last one.
 
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,7 +14,8 @@ use kiln::data::{Augment, DataError, Dataset, ImageSize, Source, Split, fashion_
 use kiln::models::FashionCnn;
 use kiln::train::{
     Clip, EarlyStop, EpochRecord, FitConfig, FitError, Monitor, Optimizer, Plateau, Progress,
-    Schedule, TestViews, TrainError, evaluate_predictions, evaluate_split, fit, split_indices,
+    Schedule, TestViews, TrainError, evaluate_predictions, evaluate_split, fit, load_weights,
+    read_history, resolve_checkpoint, split_indices,
 };
 
 fn config(out: &std::path::Path, epochs: usize) -> FitConfig {
@@ -449,5 +451,74 @@ fn an_applications_own_source_trains_as_the_split_and_a_failing_read_names_the_e
     assert!(
         matches!(err, FitError::Data(DataError::Example { index: 0, .. })),
         "{err:?}"
+    );
+}
+
+/// Runs one epoch, then a second whose checkpoint write is made to fail by `inject` (given
+/// epoch 2's directory); checks that the error names the file, that epoch 1's checkpoint is
+/// still the run's and loads, and that a resume once the fault is gone ends as an
+/// uninterrupted run.
+fn a_failed_write_keeps_the_last_checkpoint(
+    inject: impl Fn(&std::path::Path),
+    failing_file: &str,
+    cause: &str,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = train(&config(&dir.path().join("whole"), 2)).unwrap();
+    let out = dir.path().join("faulty");
+    train(&config(&out, 1)).unwrap();
+    let epoch2 = out.join("epoch-0002");
+    inject(&epoch2);
+    let mut second = config(&out, 2);
+    second.resume = true;
+    let err = train(&second).unwrap_err();
+    let FitError::File { path, action, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(*action, kiln::train::Action::Write, "{err}");
+    assert!(path.ends_with(failing_file), "{err}");
+    let report = kiln::train::report(&err);
+    assert!(
+        report.starts_with("cannot write ") && report.contains(cause),
+        "{report}"
+    );
+    // Epoch 1's checkpoint is still the run's, whole.
+    assert_eq!(read_history(&out).unwrap().len(), 1);
+    let (_, weights) = resolve_checkpoint(&out).unwrap();
+    assert!(
+        weights.starts_with(out.join("epoch-0001")),
+        "{}",
+        weights.display()
+    );
+    load_weights(FashionCnn::init(&Device::flex()), &weights).unwrap();
+    // The fault gone, the run resumes to the uninterrupted run's figures.
+    let _ = std::fs::remove_dir_all(&epoch2);
+    let _ = std::fs::remove_file(&epoch2);
+    let resumed = train(&second).unwrap();
+    assert_eq!(figures(&resumed), figures(&whole));
+}
+
+#[test]
+fn a_full_disk_mid_checkpoint_keeps_the_last_one() {
+    // The state after the model and optimiser files, written through `state.tmp`: a link to
+    // /dev/full, which answers every write with ENOSPC. (burn's own files replace a link.)
+    a_failed_write_keeps_the_last_checkpoint(
+        |epoch2| {
+            std::fs::create_dir_all(epoch2).unwrap();
+            std::os::unix::fs::symlink("/dev/full", epoch2.join("state.tmp")).unwrap();
+        },
+        "state.tmp",
+        "No space left on device",
+    );
+}
+
+#[test]
+fn a_checkpoint_directory_that_cannot_be_made_keeps_the_last_one() {
+    // A file where the epoch's directory goes (what a read-only directory does to a user
+    // without root, whom permissions do not stop).
+    a_failed_write_keeps_the_last_checkpoint(
+        |epoch2| std::fs::write(epoch2, "in the way").unwrap(),
+        "epoch-0002",
+        "File exists",
     );
 }

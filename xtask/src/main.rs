@@ -7,6 +7,8 @@
 //!   with those arguments, built in the workspace's profile: `cargo xtask train` trains
 //!   ResNet-20 for 16 epochs on the vendored Fashion-MNIST; `--help` lists the options.
 //!   `cargo xtask bench --ndarray` builds `kiln` with the ndarray backend too.
+//! - `cargo xtask fuzz [--cases N]`: the readers' fuzz tests (`tests/fuzz.rs`) with N cases
+//!   per reader (default 100,000; `cargo xtask test` runs 300).
 //! - `cargo xtask summary <model> [--input WxHxD] [--classes N] [--batch N]`: prints a zoo
 //!   model's layer table and memory (at batch N), compiling the model for that input so that
 //!   its shapes are checked for it.
@@ -98,20 +100,32 @@ fn test() -> Result<(), String> {
     // and im2col + gemm (a CPU without AVX2). The suite above ran the widest tiles this CPU
     // has.
     for limit in ["avx2", "none"] {
-        run_with(
-            "cargo",
-            &[
-                "test",
-                "--workspace",
-                "--features",
-                TEST_FEATURES,
-                "--test",
-                "conv",
-            ],
-            &[("KILN_SIMD", limit)],
-        )?;
+        test_target("conv", &[], &[("KILN_SIMD", limit)])?;
     }
     Ok(())
+}
+
+/// `cargo test` of one test target of the workspace, with `args` for the test binary and `env`.
+fn test_target(target: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+    let cargo = [
+        "test",
+        "--workspace",
+        "--features",
+        TEST_FEATURES,
+        "--test",
+        target,
+    ];
+    run_with("cargo", &[&cargo[..], &["--"], args].concat(), env)
+}
+
+/// Runs the readers' fuzz tests with `--cases N` cases per reader (100,000 by default).
+fn fuzz(args: &[String]) -> Result<(), String> {
+    let cases = match args {
+        [] => "100000".to_string(),
+        [flag, n] if flag == "--cases" && n.parse::<u64>().is_ok() => n.clone(),
+        _ => return Err("usage: cargo xtask fuzz [--cases N]".to_string()),
+    };
+    test_target("fuzz", &["--nocapture"], &[("KILN_FUZZ_CASES", &cases)])
 }
 
 /// Runs the `kiln` command with `args` (`args[0]` is its subcommand). It is built in the workspace's one profile, the
@@ -275,12 +289,13 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("train" | "eval" | "classify" | "bench" | "models") => kiln(&args),
         Some("summary") => summary(&args[1..]),
+        Some("fuzz") => fuzz(&args[1..]),
         _ => Err(
             "usage: cargo xtask test | cargo xtask train [MODEL] [OPTIONS] (--help lists them) \
                   | cargo xtask eval <CHECKPOINT> [--data DIR] \
                   | cargo xtask classify <CHECKPOINT> <PICTURES>… \
                   | cargo xtask bench [--steps N] [--ndarray] [--no-layers] [--no-models] \
-                  | cargo xtask models \
+                  | cargo xtask models | cargo xtask fuzz [--cases N] \
                   | cargo xtask summary <model> [--input WxHxD] [--classes N] [--batch N]"
                 .to_string(),
         ),

@@ -72,7 +72,13 @@ fn parse_header<'a>(
         .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize)
         .collect::<Vec<_>>();
     let payload = &bytes[header..];
-    let needed: usize = sizes.iter().product();
+    // Declared sizes are not believed: a product that overflows is an error, not a wrap.
+    let Some(needed) = sizes.iter().try_fold(1usize, |n, &d| n.checked_mul(d)) else {
+        return Err(DataError::invalid(
+            path,
+            format!("header {sizes:?} declares more data than can be addressed"),
+        ));
+    };
     if payload.len() != needed {
         let what = if payload.len() < needed {
             "truncated"
@@ -94,6 +100,12 @@ fn parse_header<'a>(
 pub fn read_images(path: &Path) -> Result<Images, DataError> {
     let bytes = read_bytes(path)?;
     let (sizes, payload) = parse_header(path, &bytes, 3)?;
+    if sizes[1] == 0 || sizes[2] == 0 {
+        return Err(DataError::invalid(
+            path,
+            format!("images of {}×{} pixels", sizes[2], sizes[1]),
+        ));
+    }
     Ok(Images {
         count: sizes[0],
         rows: sizes[1],

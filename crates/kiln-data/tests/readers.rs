@@ -93,6 +93,22 @@ fn a_truncated_header_is_reported() {
 }
 
 #[test]
+fn huge_or_empty_declared_sizes_are_errors_not_overflows() {
+    // Found by the fuzz test: three sizes of 2³² − 1 overflowed their product.
+    let dir = tempfile::tempdir().unwrap();
+    let huge = idx(0x803, &[u32::MAX, u32::MAX, u32::MAX], &[0; 8]);
+    let path = write(dir.path(), "huge", &huge, false);
+    let err = read_images(&path).unwrap_err().to_string();
+    assert!(
+        err.contains("declares more data than can be addressed"),
+        "{err}"
+    );
+    let path = write(dir.path(), "empty", &idx(0x803, &[2, 0, 5], &[]), false);
+    let err = read_images(&path).unwrap_err().to_string();
+    assert!(err.contains("images of 5×0 pixels"), "{err}");
+}
+
+#[test]
 fn a_wrong_magic_number_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "labels", &idx(0x803, &[1, 1, 1], &[0]), false);

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use crate::config::FitConfig;
 use crate::early_stop::Monitor;
 use crate::error::{Action, FileError, FitError, file_error, io_error};
-use crate::files::{load_weights, read_json, read_text, write_atomically, write_json};
+use crate::files::{
+    load_weights, read_json, read_pointer, read_text, write_atomically, write_json,
+};
 use crate::record::EpochRecord;
 use crate::schedule::Schedule;
 use crate::settings::Settings;
@@ -31,6 +33,12 @@ pub(crate) struct Checkpoint {
     /// The directory it was read from.
     #[serde(skip)]
     dir: Option<PathBuf>,
+}
+
+/// The figures of every epoch of the run in `out` (as its last checkpoint records them), none
+/// when it has no checkpoint yet: a finished or running run's history, for plots and reports.
+pub fn read_history(out: &Path) -> Result<Vec<EpochRecord>, FitError> {
+    Ok(Checkpoint::read(out)?.map_or(Vec::new(), |c| c.history))
 }
 
 /// The state file in a checkpoint's directory.
@@ -54,7 +62,7 @@ impl Checkpoint {
         if !pointer.exists() {
             return Ok(None);
         }
-        let dir = out.join(read_text(&pointer)?.trim());
+        let dir = read_pointer(&pointer)?;
         let path = dir.join(STATE);
         let state: Checkpoint = read_json(&path)?;
         if let Some((i, record)) = (1..)

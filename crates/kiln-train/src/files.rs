@@ -29,6 +29,28 @@ pub(crate) fn read_text(path: &Path) -> Result<String, FitError> {
     std::fs::read_to_string(path).map_err(io_error(path, Action::Read))
 }
 
+/// The epoch directory that the pointer file `path` (a run's `last` or `best`) names: one
+/// directory beside the pointer that holds a `model.bpk`. A pointer that names anything else
+/// (a path, a missing or incomplete directory) is an error naming the pointer.
+pub(crate) fn read_pointer(path: &Path) -> Result<std::path::PathBuf, FitError> {
+    let text = read_text(path)?;
+    let name = text.trim();
+    let mut parts = Path::new(name).components();
+    let single = matches!(
+        (parts.next(), parts.next()),
+        (Some(std::path::Component::Normal(_)), None)
+    );
+    let dir = path.parent().unwrap_or(Path::new(".")).join(name);
+    if !single || !dir.join("model.bpk").is_file() {
+        let what = format!(
+            "names `{}`, which is not a checkpoint directory beside it (one holding model.bpk)",
+            name.escape_debug()
+        );
+        return Err(file_error(path, Action::Read, FileError::Invalid(what)));
+    }
+    Ok(dir)
+}
+
 /// The value in the JSON file `path`.
 pub(crate) fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, FitError> {
     let text = read_text(path)?;

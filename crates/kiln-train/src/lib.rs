@@ -23,6 +23,7 @@ mod schedule;
 mod settings;
 mod step;
 
+pub use checkpoint::read_history;
 pub use config::FitConfig;
 pub use confusion::ConfusionMatrix;
 pub use early_stop::{EarlyStop, Monitor};

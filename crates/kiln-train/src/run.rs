@@ -8,7 +8,7 @@ use kiln_core::Model;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Action, FileError, FitError, file_error};
-use crate::files::{read_json, read_text, write_json};
+use crate::files::{read_json, read_pointer, write_json};
 use crate::step::TestViews;
 
 /// A run's description, written as `run.json` beside its checkpoints.
@@ -42,6 +42,13 @@ impl RunInfo {
         let info: Self = read_json(&path)?;
         if info.classes.is_empty() || info.input.contains(&0) {
             let what = "a run has classes and an input of at least 1×1×1".to_string();
+            return Err(file_error(&path, Action::Read, FileError::Invalid(what)));
+        }
+        // Inputs are divided by the deviation: zero or NaN would turn every prediction into
+        // noise without an error.
+        let (mean, std) = info.stats;
+        if !mean.is_finite() || !std.is_finite() || std <= 0.0 {
+            let what = format!("the pixel statistics ({mean}, {std}) need a positive deviation");
             return Err(file_error(&path, Action::Read, FileError::Invalid(what)));
         }
         Ok(info)
@@ -99,8 +106,8 @@ pub fn resolve_checkpoint(path: &Path) -> Result<(PathBuf, PathBuf), FitError> {
     }
     let best = path.join("best");
     if best.is_file() {
-        let name = read_text(&best)?;
-        return Ok((path.to_path_buf(), path.join(name.trim()).join("model.bpk")));
+        let epoch = read_pointer(&best)?;
+        return Ok((path.to_path_buf(), epoch.join("model.bpk")));
     }
     let weights = path.join("model.bpk");
     if weights.is_file() {
@@ -165,5 +172,10 @@ mod tests {
         empty.write(dir.path()).unwrap();
         let report = crate::error::report(&RunInfo::read(dir.path()).unwrap_err());
         assert!(report.contains("a run has classes"), "{report}");
+        let mut flat = info(TestViews::Plain);
+        flat.stats.1 = 0.0;
+        flat.write(dir.path()).unwrap();
+        let report = crate::error::report(&RunInfo::read(dir.path()).unwrap_err());
+        assert!(report.contains("need a positive deviation"), "{report}");
     }
 }
