@@ -126,6 +126,13 @@ pub fn load(
             });
             let size = ImageSize { rows, cols, depth };
             let (data, skipped) = folder.read(size, strict)?;
+            // Each skipped picture with its path and why (the first ten, then how many more).
+            for error in skipped.errors.iter().take(10) {
+                eprintln!("skipped {error}");
+            }
+            if skipped.errors.len() > 10 {
+                eprintln!("… and {} more skipped", skipped.errors.len() - 10);
+            }
             println!(
                 "{}: {} classes, {}; {} for training, {} for testing, as {cols}×{rows}×{depth}",
                 dir.display(),
