@@ -464,3 +464,34 @@ fn run_metadata() {
         },
     );
 }
+
+/// The inputs these tests found, each an error naming the file now (an IDX header whose sizes
+/// overflow is pinned in kiln-data's reader tests).
+#[test]
+fn declared_sizes_that_fuzzing_found_are_checked_against_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // A burnpack checkpoint whose header declares 64 MiB of metadata in 2.5 KB: burn
+    // allocated it before reading.
+    let file = dir.path().join("model.bpk");
+    Tiny::init(&Device::flex()).save_file(&file).unwrap();
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes[6..10].copy_from_slice(&67_109_473u32.to_le_bytes());
+    std::fs::write(&file, &bytes).unwrap();
+    reset_largest();
+    let error = text(load_weights(Tiny::init(&Device::flex()), &file)).unwrap_err();
+    assert!(largest() < ALLOCATION_LIMIT);
+    assert!(
+        error.contains("declares 67109473 bytes of metadata"),
+        "{error}"
+    );
+    assert!(error.contains(&file.display().to_string()), "{error}");
+    // An .npy file of version 3 whose header length, read as 32 bits, is 662 MB.
+    let file = dir.path().join("values.npy");
+    let mut bytes = common::npy_bytes(&[2], &[1.0, 2.0]);
+    bytes[6] = 3;
+    std::fs::write(&file, &bytes).unwrap();
+    reset_largest();
+    let error = common::read_npy(&file).unwrap_err();
+    assert!(largest() < ALLOCATION_LIMIT);
+    assert!(error.contains("its header declares"), "{error}");
+}

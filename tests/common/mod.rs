@@ -73,6 +73,23 @@ pub fn npy_bytes(shape: &[usize], values: &[f32]) -> Vec<u8> {
 pub fn read_npy(path: &std::path::Path) -> Result<(Vec<usize>, Vec<f32>), String> {
     let fail = |what: String| format!("{}: {what}", path.display());
     let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+    // The preamble: magic, version, and the header's length (16 bits in version 1, 32 after),
+    // checked against the file before npyz allocates the header.
+    let declared = match bytes.get(..12) {
+        Some([0x93, b'N', b'U', b'M', b'P', b'Y', 1, _, a, b, ..]) => {
+            10 + u16::from_le_bytes([*a, *b]) as usize
+        }
+        Some([0x93, b'N', b'U', b'M', b'P', b'Y', 2 | 3, _, a, b, c, d]) => {
+            12 + u32::from_le_bytes([*a, *b, *c, *d]) as usize
+        }
+        _ => return Err(fail("not an .npy file (no NUMPY magic and version)".into())),
+    };
+    if declared > bytes.len() {
+        return Err(fail(format!(
+            "its header declares {declared} bytes, the file has {}",
+            bytes.len()
+        )));
+    }
     let file =
         npyz::NpyFile::new(&bytes[..]).map_err(|e| fail(format!("not an .npy file: {e}")))?;
     let shape: Vec<usize> = file.shape().iter().map(|&d| d as usize).collect();

@@ -59,7 +59,43 @@ pub(crate) fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, FitError>
 
 /// `model` with the weights of `file` (a `model.bpk`).
 pub fn load_weights<M: Module>(model: M, file: &Path) -> Result<M, FitError> {
+    check_burnpack_header(file)?;
     model
         .try_load_file(file)
         .map_err(|e| file_error(file, Action::Read, FileError::Record(e)))
+}
+
+/// burnpack's header: the magic number `NRUB` (little-endian `0x4255524E`), a 16-bit version
+/// and the 32-bit length of the metadata that follows.
+const BURNPACK_MAGIC: [u8; 4] = *b"NRUB";
+const BURNPACK_HEADER: usize = 10;
+
+/// Refuses a burnpack file whose header declares more metadata than the file holds, before
+/// burn allocates that much (up to 100 MiB) for it: a corrupt checkpoint of a few kilobytes
+/// is an error naming it, not a large allocation.
+fn check_burnpack_header(file: &Path) -> Result<(), FitError> {
+    use std::io::Read;
+    let mut header = [0u8; BURNPACK_HEADER];
+    let read = std::fs::File::open(file)
+        .and_then(|f| {
+            let len = f.metadata()?.len();
+            let mut taken = f.take(BURNPACK_HEADER as u64);
+            let n = taken.read(&mut header)?;
+            Ok((n, len))
+        })
+        .map_err(io_error(file, Action::Read))?;
+    let (n, len) = read;
+    if n < BURNPACK_HEADER || header[..4] != BURNPACK_MAGIC {
+        // Not burnpack's header: burn's reader says what it is.
+        return Ok(());
+    }
+    let declared = u32::from_le_bytes([header[6], header[7], header[8], header[9]]) as u64;
+    if declared > len - BURNPACK_HEADER as u64 {
+        let what = format!(
+            "the header declares {declared} bytes of metadata, the file holds {len} bytes \
+             (truncated or corrupt)"
+        );
+        return Err(file_error(file, Action::Read, FileError::Invalid(what)));
+    }
+    Ok(())
 }
