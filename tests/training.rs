@@ -211,8 +211,10 @@ fn a_run_stopped_by_its_callback_resumes_to_the_uninterrupted_metrics() {
         "{err}"
     );
     assert!(err.to_string().contains("resume to continue"), "{err}");
+    // A checkpoint of the step: the run continues epoch 2 from it.
     let last = std::fs::read_to_string(parts.path().join("last")).unwrap();
-    assert_eq!(last, "epoch-0001", "epoch 2's work is dropped");
+    assert_eq!(last, "epoch-0002-step-00002");
+    assert_eq!(read_history(parts.path()).unwrap().len(), 1);
     let mut rest = config(parts.path(), 3);
     rest.resume = true;
     assert_eq!(figures(&train(&rest).unwrap()), figures(&uninterrupted));

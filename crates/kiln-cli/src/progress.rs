@@ -12,8 +12,8 @@ use kiln::train::Progress;
 /// every tenth of an epoch; a line with the epoch's figures when it ends.
 ///
 /// After SIGINT (Ctrl-C) or SIGTERM the reporter asks the run to stop after the step under
-/// way: the epoch's partial work is dropped, the last epoch's checkpoint stays, and `--resume`
-/// ends where an uninterrupted run would.
+/// way, with a checkpoint of that step, from which `--resume` continues the epoch and ends
+/// where an uninterrupted run would.
 pub fn reporter(
     terminal: bool,
 ) -> Result<impl FnMut(&Progress) -> ControlFlow<()>, Box<dyn Error>> {

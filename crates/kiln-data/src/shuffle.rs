@@ -10,6 +10,12 @@ impl SplitMix64 {
         Self(seed)
     }
 
+    /// The generator's state: [`SplitMix64::new`] of it continues the same sequence (a
+    /// checkpoint taken mid-epoch saves it).
+    pub fn state(&self) -> u64 {
+        self.0
+    }
+
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);

@@ -1,7 +1,8 @@
 //! Checkpoints written atomically after every epoch: model, optimiser, and the run's state
 //! (learning rate, schedule state and every epoch's figures, `state.json`) in
 //! `out/epoch-NNNN/`; the files `out/last` and `out/best` name the directories, and are
-//! replaced by a rename only once a directory is complete. A resume reads `state.json`;
+//! replaced by a rename only once a directory is complete. A run stopped mid-epoch writes
+//! `out/epoch-NNNN-step-SSSSS/`, with where the epoch stopped. A resume reads `state.json`;
 //! `metrics.csv` is written for people and plots, never read back.
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,9 @@ pub(crate) struct Checkpoint {
     /// recorded).
     #[serde(default)]
     pub settings: Option<Settings>,
+    /// The epoch under way when the run was stopped mid-epoch.
+    #[serde(default)]
+    pub partial: Option<Partial>,
     /// The directory it was read from.
     #[serde(skip)]
     dir: Option<PathBuf>,
@@ -39,6 +43,22 @@ pub(crate) struct Checkpoint {
 /// when it has no checkpoint yet: a finished or running run's history, for plots and reports.
 pub fn read_history(out: &Path) -> Result<Vec<EpochRecord>, FitError> {
     Ok(Checkpoint::read(out)?.map_or(Vec::new(), |c| c.history))
+}
+
+/// An epoch stopped after `step` steps: what it had summed and where its random draws were,
+/// so that a resume continues it as if it had not stopped.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Partial {
+    pub epoch: usize,
+    pub step: usize,
+    pub loss_sum: f64,
+    pub correct: usize,
+    pub images: usize,
+    pub seconds: f64,
+    pub data_seconds: f64,
+    pub compute_seconds: f64,
+    /// The augmentation generator's state.
+    pub rng: u64,
 }
 
 /// The state file in a checkpoint's directory.
@@ -52,6 +72,7 @@ impl Checkpoint {
             schedule: config.schedule.clone(),
             history: Vec::new(),
             settings: Some(Settings::of(config)),
+            partial: None,
             dir: None,
         }
     }
@@ -111,8 +132,9 @@ impl Checkpoint {
         text
     }
 
-    /// Writes the checkpoint of the last epoch in `history`, points `out/last` (and `out/best`
-    /// when it is the best epoch by `monitor`) at it, and removes older ones.
+    /// Writes the checkpoint of the epoch stopped part-way (`partial`) or else of the last
+    /// epoch in `history`, points `out/last` (and `out/best` when it is a whole epoch and the
+    /// best by `monitor`) at it, and removes older ones.
     pub fn write<M: Module>(
         &mut self,
         out: &Path,
@@ -120,8 +142,11 @@ impl Checkpoint {
         optimizer: &ModuleOptimizer,
         monitor: Monitor,
     ) -> Result<(), FitError> {
-        let last = self.history.last().expect("an epoch was recorded");
-        let name = epoch_dir(last.epoch);
+        let name = match (&self.partial, self.history.last()) {
+            (Some(p), _) => format!("{}-step-{:05}", epoch_dir(p.epoch), p.step),
+            (None, Some(last)) => epoch_dir(last.epoch),
+            (None, None) => unreachable!("a checkpoint is written after a step"),
+        };
         let dir = out.join(&name);
         std::fs::create_dir_all(&dir).map_err(io_error(&dir, Action::Write))?;
         let model_path = dir.join("model.bpk");
@@ -134,12 +159,19 @@ impl Checkpoint {
             .save(&optimizer_path)
             .map_err(|e| file_error(&optimizer_path, Action::Write, FileError::Record(e)))?;
         write_json(&dir.join(STATE), self)?;
-        if monitor.best(&self.history).map(|b| b.epoch) == Some(last.epoch) {
+        let last = self.history.last().map(|r| r.epoch);
+        if self.partial.is_none() && monitor.best(&self.history).map(|b| b.epoch) == last {
             write_atomically(&out.join("best"), &name)?;
         }
         write_atomically(&out.join("last"), &name)?;
         self.dir = Some(dir);
-        let best = read_text(&out.join("best"))?;
+        // A run stopped in its first epoch has no best epoch yet.
+        let best_pointer = out.join("best");
+        let best = if best_pointer.exists() {
+            read_text(&best_pointer)?
+        } else {
+            String::new()
+        };
         let entries = std::fs::read_dir(out).map_err(io_error(out, Action::Read))?;
         for entry in entries.flatten() {
             let file = entry.file_name().to_string_lossy().to_string();
@@ -181,6 +213,8 @@ mod tests {
     fn checkpoint_with_state(out: &Path, text: &str) {
         std::fs::create_dir_all(out.join("epoch-0002")).unwrap();
         std::fs::write(out.join("epoch-0002").join(STATE), text).unwrap();
+        // The pointer names a complete directory only: one with weights.
+        std::fs::write(out.join("epoch-0002").join("model.bpk"), "").unwrap();
         std::fs::write(out.join("last"), "epoch-0002").unwrap();
     }
 
@@ -193,12 +227,24 @@ mod tests {
             schedule: Schedule::Cosine { epochs: 16 },
             history: vec![record(1), record(2)],
             settings: None,
+            partial: Some(Partial {
+                epoch: 3,
+                step: 7,
+                loss_sum: 1.0 / 3.0,
+                correct: 5,
+                images: 56,
+                seconds: 0.1,
+                data_seconds: 0.01,
+                compute_seconds: 0.09,
+                rng: u64::MAX - 1,
+            }),
             dir: None,
         };
         checkpoint_with_state(out.path(), &serde_json::to_string(&state).unwrap());
         let read = Checkpoint::read(out.path()).unwrap().unwrap();
         assert_eq!((read.lr, &read.schedule), (state.lr, &state.schedule));
         assert_eq!(read.history, state.history);
+        assert_eq!(read.partial, state.partial);
 
         let good = serde_json::to_string_pretty(&state).unwrap();
         let shuffled = Checkpoint {

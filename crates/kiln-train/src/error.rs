@@ -22,10 +22,10 @@ pub enum FitError {
         /// What went wrong.
         source: TrainError,
     },
-    /// The progress callback asked the run to stop; the checkpoint of the last completed
-    /// epoch is kept, and resuming from it ends as an uninterrupted run.
+    /// The progress callback asked the run to stop; a checkpoint of the last step was
+    /// written, and resuming from it ends as an uninterrupted run.
     Stopped {
-        /// The epoch under way (its work is dropped), from 1.
+        /// The epoch under way, from 1.
         epoch: usize,
         /// Steps of it done.
         step: usize,
@@ -93,8 +93,8 @@ impl fmt::Display for FitError {
             ),
             FitError::Stopped { epoch, step } => write!(
                 f,
-                "stopped in epoch {epoch} after {step} steps; the checkpoint of the last \
-                 completed epoch is kept (resume to continue)"
+                "stopped in epoch {epoch} after {step} steps, with a checkpoint of that step \
+                 (resume to continue)"
             ),
             FitError::Locked { out, pid } => write!(
                 f,

@@ -11,7 +11,7 @@ use burn::tensor::Device;
 use kiln_core::Model;
 use kiln_data::{Source, SplitMix64, shuffled_indices};
 
-use crate::checkpoint::Checkpoint;
+use crate::checkpoint::{Checkpoint, Partial};
 use crate::config::FitConfig;
 use crate::confusion::ConfusionMatrix;
 use crate::early_stop::Monitor;
@@ -23,6 +23,12 @@ use crate::plot::write_curves;
 use crate::record::{EpochRecord, Progress};
 use crate::settings::Settings;
 use crate::step::{Evaluation, TestViews, TrainError, evaluate_predictions, train_step};
+
+/// The device's seed for step `step` of the epoch seeded `epoch_seed`: reseeding every step
+/// lets a run stopped mid-epoch continue with the draws it would have made.
+fn step_seed(epoch_seed: u64, step: usize) -> u64 {
+    SplitMix64::new(epoch_seed ^ ((step as u64) << 32)).next_u64()
+}
 
 /// The training and validation indices of a training set of `n` images: a seeded split, then
 /// at most `limit` training images.
@@ -101,9 +107,10 @@ pub fn confusion_split<M: Model>(
 /// Epoch `e` reseeds shuffling, augmentation and dropout from `seed + e`, so a resumed run
 /// ends exactly where an uninterrupted one does.
 ///
-/// `progress` stops the run by returning `ControlFlow::Break(())`: the epoch under way is
-/// dropped, the last epoch's checkpoint stays, and the result is [`FitError::Stopped`]; a run
-/// resumed from it ends as an uninterrupted one. With early stopping the run ends when
+/// `progress` stops the run by returning `ControlFlow::Break(())`: a checkpoint of the step
+/// just taken is written (`epoch-NNNN-step-SSSSS`), and the result is [`FitError::Stopped`];
+/// a run resumed from it continues the epoch there and ends as an uninterrupted one (each
+/// step reseeds the device's random draws, dropout's, from the epoch's seed and its index). With early stopping the run ends when
 /// validation stops improving, and the model returned is the best epoch's.
 pub fn fit<M: Model + Module>(
     config: &FitConfig,
@@ -147,8 +154,9 @@ pub fn fit<M: Model + Module>(
         }
         let start = Instant::now();
         let epoch_seed = config.seed.wrapping_add(epoch as u64);
-        device.seed(epoch_seed);
-        let mut rng = SplitMix64::new(epoch_seed);
+        // A checkpoint taken mid-epoch continues where it stopped.
+        let resumed = state.partial.take().filter(|p| p.epoch == epoch);
+        let mut rng = SplitMix64::new(resumed.as_ref().map_or(epoch_seed, |p| p.rng));
         let order: Vec<usize> = shuffled_indices(train_idx.len(), epoch_seed)
             .into_iter()
             .map(|i| train_idx[i])
@@ -166,8 +174,14 @@ pub fn fit<M: Model + Module>(
             compute_seconds: 0.0,
             finished: None,
         };
-        let (mut loss_sum, mut correct) = (0.0f64, 0usize);
-        for batch in &batches {
+        let (mut loss_sum, mut correct, mut earlier) = (0.0f64, 0usize, 0.0);
+        if let Some(p) = resumed {
+            (now.step, now.images, loss_sum, correct, earlier) =
+                (p.step, p.images, p.loss_sum, p.correct, p.seconds);
+            (now.data_seconds, now.compute_seconds) = (p.data_seconds, p.compute_seconds);
+        }
+        for batch in &batches[now.step.min(batches.len())..] {
+            device.seed(step_seed(epoch_seed, now.step));
             let clock = Instant::now();
             let step_error = |source| FitError::Step {
                 epoch,
@@ -205,6 +219,22 @@ pub fn fit<M: Model + Module>(
             now.loss = loss_sum / now.images as f64;
             now.accuracy = correct as f64 / now.images as f64;
             if progress(&now).is_break() {
+                state.partial = Some(Partial {
+                    epoch,
+                    step: now.step,
+                    loss_sum,
+                    correct,
+                    images: now.images,
+                    seconds: earlier + start.elapsed().as_secs_f64(),
+                    data_seconds: now.data_seconds,
+                    compute_seconds: now.compute_seconds,
+                    rng: rng.state(),
+                });
+                // burn keeps a running statistic's (batch norm's) last update aside until the
+                // state is read; `valid` folds it in, in the state the model shares, so that
+                // the checkpoint holds it (the end of an epoch does this by validating).
+                drop(model.valid());
+                state.write(&config.out, &model, &optimizer, monitor)?;
                 return Err(FitError::Stopped {
                     epoch,
                     step: now.step,
@@ -225,7 +255,7 @@ pub fn fit<M: Model + Module>(
             train_accuracy: now.accuracy,
             val_loss: val.loss as f64,
             val_accuracy: val.correct as f64 / val.total.max(1) as f64,
-            seconds: start.elapsed().as_secs_f64(),
+            seconds: earlier + start.elapsed().as_secs_f64(),
             data_seconds: now.data_seconds,
             compute_seconds: now.compute_seconds,
             images: now.images,
