@@ -106,6 +106,10 @@ pub use kiln_macros::model;
 
 /// Datasets: MNIST-format readers, batching.
 pub use kiln_data as data;
+/// Pictures: architecture drawings from the compile-time shapes, the PNG canvas.
+pub use kiln_draw as draw;
+/// `Net::draw("net.svg")`: every model's architecture drawing.
+pub use kiln_draw::Draw;
 /// CPU kernels (convolution with gradients) for the flex and ndarray backends (with the
 /// `flex` or `ndarray` feature).
 #[cfg(any(feature = "flex", feature = "ndarray"))]

@@ -3,15 +3,16 @@
 //! - `cargo xtask test`: installs what the tests need (Debian packages, when run as root) and
 //!   runs formatting, clippy and the whole test suite, then the convolution tests again with
 //!   `KILN_SIMD=avx2` and `KILN_SIMD=none` (the paths of CPUs without AVX-512 or AVX2).
-//! - `cargo xtask train|eval|classify|bench|models …`: the `kiln` command (`crates/kiln-cli`)
+//! - `cargo xtask train|eval|classify|visualize|experiment|bench|models …`: the `kiln` command (`crates/kiln-cli`)
 //!   with those arguments, built in the workspace's profile: `cargo xtask train` trains
 //!   ResNet-20 for 16 epochs on the vendored Fashion-MNIST; `--help` lists the options.
 //!   `cargo xtask bench --ndarray` builds `kiln` with the ndarray backend too.
 //! - `cargo xtask fuzz [--cases N]`: the readers' fuzz tests (`tests/fuzz.rs`) with N cases
 //!   per reader (default 100,000; `cargo xtask test` runs 300).
-//! - `cargo xtask summary <model> [--input WxHxD] [--classes N] [--batch N]`: prints a zoo
-//!   model's layer table and memory (at batch N), compiling the model for that input so that
-//!   its shapes are checked for it.
+//! - `cargo xtask summary <model> [--input WxHxD] [--classes N] [--batch N] [--draw FILE]`:
+//!   prints a zoo model's layer table and memory (at batch N), compiling the model for that
+//!   input so that its shapes are checked for it; `--draw` writes its architecture drawing
+//!   (`.svg` or `.png`).
 
 use std::process::{Command, ExitCode};
 
@@ -74,7 +75,7 @@ fn ensure_packages() -> Result<(), String> {
 
 /// Every backend and reader a test build turns on: kiln's features but CUDA (whose toolkit a
 /// test machine does not have), through the `kiln` command's features.
-const TEST_FEATURES: &str = "kiln/torchvision,kiln-cli/ndarray,kiln-cli/wgpu";
+const TEST_FEATURES: &str = "kiln-cli/torchvision,kiln-cli/ndarray,kiln-cli/wgpu";
 
 fn test() -> Result<(), String> {
     ensure_packages()?;
@@ -143,6 +144,10 @@ fn kiln(args: &[String]) -> Result<(), String> {
             command.extend(["--features", backend]);
         }
     }
+    // `visualize FILE.pth`: torchvision's reader.
+    if args.iter().any(|a| a.ends_with(".pth")) {
+        command.extend(["--features", "torchvision"]);
+    }
     command.push("--");
     command.extend(args.iter().map(String::as_str));
     run("cargo", &command)
@@ -206,7 +211,7 @@ fn summary(args: &[String]) -> Result<(), String> {
     let names = || MODELS.iter().map(|m| m.name).collect::<Vec<_>>().join(", ");
     let name = args.first().ok_or_else(|| {
         format!(
-            "usage: cargo xtask summary <model> [--input WxHxD] [--classes N] [--batch N]; models: {}",
+            "usage: cargo xtask summary <model> [--input WxHxD] [--classes N] [--batch N] [--draw FILE]; models: {}",
             names()
         )
     })?;
@@ -215,6 +220,7 @@ fn summary(args: &[String]) -> Result<(), String> {
         .find(|m| m.name == name)
         .ok_or_else(|| format!("unknown model `{name}`; models: {}", names()))?;
     let (mut input, mut classes, mut batch) = (model.input, model.classes, None);
+    let mut draw = None;
     let mut rest = args[1..].iter();
     while let Some(flag) = rest.next() {
         let value = rest.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -231,9 +237,15 @@ fn summary(args: &[String]) -> Result<(), String> {
                     .map_err(|_| format!("--batch takes a number, not `{value}`"))?;
                 batch = Some(n.to_string());
             }
+            "--draw" => {
+                // The example runs in the workspace's root: a relative name is made absolute.
+                let path =
+                    std::path::absolute(value).map_err(|e| format!("--draw {value}: {e}"))?;
+                draw = Some(path);
+            }
             other => {
                 return Err(format!(
-                    "unknown option {other}; options: --input WxHxD, --classes N, --batch N"
+                    "unknown option {other}; options: --input WxHxD, --classes N, --batch N, --draw FILE"
                 ));
             }
         }
@@ -272,6 +284,7 @@ fn summary(args: &[String]) -> Result<(), String> {
         ])
         .env("KILN_SUMMARY_MODEL", &file)
         .env("KILN_SUMMARY_BATCH", batch.unwrap_or_default())
+        .env("KILN_SUMMARY_DRAW", draw.unwrap_or_default())
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() {
@@ -287,16 +300,20 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
-        Some("train" | "eval" | "classify" | "bench" | "models") => kiln(&args),
+        Some("train" | "eval" | "classify" | "visualize" | "experiment" | "bench" | "models") => {
+            kiln(&args)
+        }
         Some("summary") => summary(&args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
         _ => Err(
             "usage: cargo xtask test | cargo xtask train [MODEL] [OPTIONS] (--help lists them) \
                   | cargo xtask eval <CHECKPOINT> [--data DIR] \
                   | cargo xtask classify <CHECKPOINT> <PICTURES>… \
+                  | cargo xtask visualize <CHECKPOINT> [--image FILE] [--out DIR] \
+                  | cargo xtask experiment depth|invariance [OPTIONS] \
                   | cargo xtask bench [--steps N] [--ndarray] [--no-layers] [--no-models] \
                   | cargo xtask models | cargo xtask fuzz [--cases N] \
-                  | cargo xtask summary <model> [--input WxHxD] [--classes N] [--batch N]"
+                  | cargo xtask summary <model> [--input WxHxD] [--classes N] [--batch N] [--draw FILE]"
                 .to_string(),
         ),
     };

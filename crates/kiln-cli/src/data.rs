@@ -166,6 +166,34 @@ fn mnist_classes(dir: &Path) -> Result<Vec<String>, Box<dyn Error>> {
     Ok((0..10).map(|d| d.to_string()).collect())
 }
 
+/// Where the training data comes from: the options `train` and `experiment` share.
+#[derive(clap::Args, Clone, Debug)]
+pub struct DataArgs {
+    /// The dataset format of the data directory (default: told by its files).
+    #[arg(long, value_enum)]
+    pub dataset: Option<DatasetKind>,
+    /// The data directory: MNIST-format files, CIFAR-10 batches, or one folder of PNG/JPEG
+    /// pictures per class (default: $KILN_DATA, else the vendored Fashion-MNIST).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// The input pictures from class folders become (default: colour when the first picture
+    /// is, else grey).
+    #[arg(long, value_enum)]
+    pub input: Option<Input>,
+    /// Stop at the first unreadable picture instead of skipping it.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl DataArgs {
+    /// The data these options name, with its class names.
+    pub fn load(&self) -> Result<(Dataset, Vec<String>), Box<dyn Error>> {
+        let dir = data_dir(self.data.as_deref(), self.dataset)?;
+        let input = self.input.map(Input::shape);
+        load(&dir, self.dataset, input, self.strict)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

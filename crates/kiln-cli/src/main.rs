@@ -1,10 +1,12 @@
-//! `kiln`: trains, evaluates and benchmarks kiln's zoo models, and classifies pictures with a
-//! trained one.
+//! `kiln`: trains, evaluates and benchmarks kiln's zoo models, classifies pictures with a
+//! trained one and shows what it learned.
 //!
 //! ```text
 //! kiln train resnet20 --epochs 16          # the vendored Fashion-MNIST, into runs/latest
 //! kiln eval runs/latest                    # its test accuracy and confusion matrix
 //! kiln classify runs/latest shirt.png      # the top three classes of a picture
+//! kiln visualize runs/latest               # first-layer filters, each stage's feature maps
+//! kiln experiment depth --epochs 12        # plain nets vs ResNets, error by epoch
 //! kiln bench                               # images/s beside plain burn and PyTorch
 //! ```
 //!
@@ -18,8 +20,12 @@ mod bench;
 mod classify;
 mod data;
 mod eval;
+mod experiment;
+mod preview;
 mod progress;
+mod recipe;
 mod train;
+mod visualize;
 mod zoo;
 
 use std::error::Error;
@@ -54,6 +60,11 @@ enum Command {
     /// ResNet-20 convolution shape, side by side.
     #[cfg(feature = "flex")]
     Bench(bench::Args),
+    /// Pictures of what a trained network learned: its first layer's filters and each
+    /// stage's strongest feature maps for one picture.
+    Visualize(visualize::Args),
+    /// The lecture's experiments: depth (plain nets vs ResNets) and invariance to shifts.
+    Experiment(experiment::Args),
     /// Lists the zoo's model names and the data inputs each trains on.
     Models,
 }
@@ -63,6 +74,8 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Classify(args) => classify::run(&args),
+        Command::Visualize(args) => visualize::run(&args),
+        Command::Experiment(args) => experiment::run(&args),
         #[cfg(feature = "flex")]
         Command::Bench(args) => bench::run(&args),
         Command::Models => {

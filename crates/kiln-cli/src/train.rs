@@ -11,41 +11,16 @@ use std::error::Error;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::ValueEnum;
 use kiln::Model;
 use kiln::burn::module::Module;
-use kiln::data::{Augment, Dataset, Source};
-use kiln::train::{
-    Clip, EarlyStop, FitConfig, Optimizer, Plateau, RunInfo, RunLock, Schedule, TestViews, fit,
-    test_report, write_confusion,
-};
+use kiln::data::{Dataset, Source};
+use kiln::train::{RunInfo, RunLock, TestViews, fit, test_report, write_confusion};
 
 use crate::backend::Backend;
-use crate::data::{DatasetKind, Input, data_dir, load};
-use crate::progress;
+use crate::data::DataArgs;
+use crate::recipe::Recipe;
 use crate::zoo::{WithModel, with_model};
-
-/// The optimiser.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum OptimizerKind {
-    /// SGD with momentum (the lecture's recipe).
-    Sgd,
-    /// Adam, L2 weight decay.
-    Adam,
-    /// AdamW, decoupled weight decay.
-    Adamw,
-}
-
-/// The learning-rate schedule.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum ScheduleKind {
-    /// Divide by 10 when validation accuracy has not improved for `--patience` epochs.
-    Plateau,
-    /// Cosine annealing to 0 over the run.
-    Cosine,
-    /// Divide by 10 every third of the run.
-    Step,
-}
+use crate::{preview, progress};
 
 /// `kiln train`'s options.
 #[derive(clap::Args, Debug)]
@@ -54,71 +29,16 @@ pub struct Args {
     /// `resnet` is ResNet-20 with option-A shortcuts.
     #[arg(default_value = "resnet")]
     model: String,
-    /// The dataset format of the data directory (default: told by its files).
-    #[arg(long, value_enum)]
-    dataset: Option<DatasetKind>,
-    /// The data directory: MNIST-format files, CIFAR-10 batches, or one folder of PNG/JPEG
-    /// pictures per class (default: $KILN_DATA, else the vendored Fashion-MNIST).
+    /// Where the data comes from.
+    #[command(flatten)]
+    data: DataArgs,
+    /// How the model is trained.
+    #[command(flatten)]
+    recipe: Recipe,
+    /// Write a grid of augmented training images to this PNG file (each row an image and 7
+    /// draws of `--augment`), then stop without training.
     #[arg(long)]
-    data: Option<PathBuf>,
-    /// The input pictures from class folders become (default: colour when the first picture
-    /// is, else grey).
-    #[arg(long, value_enum)]
-    input: Option<Input>,
-    /// Stop at the first unreadable picture instead of skipping it.
-    #[arg(long)]
-    strict: bool,
-    /// Epochs to train.
-    #[arg(long, default_value_t = 16)]
-    epochs: usize,
-    /// Examples per step.
-    #[arg(long, default_value_t = 128)]
-    batch_size: usize,
-    /// The optimiser.
-    #[arg(long, value_enum, default_value_t = OptimizerKind::Sgd)]
-    optimizer: OptimizerKind,
-    /// Initial learning rate (after any warm-up).
-    #[arg(long, default_value_t = 0.1)]
-    lr: f64,
-    /// SGD's momentum (dampening 0).
-    #[arg(long, default_value_t = 0.9)]
-    momentum: f64,
-    /// SGD with Nesterov's momentum.
-    #[arg(long)]
-    nesterov: bool,
-    /// Weight decay: L2 for SGD and Adam, decoupled for AdamW (0: none).
-    #[arg(long, default_value_t = 5e-4)]
-    weight_decay: f32,
-    /// Gradient clipping: `norm:LIMIT` (each parameter's gradient scaled down to this L2
-    /// norm) or `value:LIMIT` (each element clamped).
-    #[arg(long)]
-    clip: Option<Clip>,
-    /// Epochs of linear warm-up of the rate before the schedule starts.
-    #[arg(long, default_value_t = 0)]
-    warmup: usize,
-    /// Stop when validation `accuracy` or `loss` has not improved for PATIENCE epochs, and
-    /// keep the best epoch's weights: `accuracy:3`, `loss:5`.
-    #[arg(long)]
-    early_stop: Option<EarlyStop>,
-    /// Label smoothing of the training loss: the target puts `1 − α` on the label and `α / C`
-    /// on every class (0: none).
-    #[arg(long, default_value_t = 0.1)]
-    label_smoothing: f32,
-    /// The learning-rate schedule.
-    #[arg(long, value_enum, default_value_t = ScheduleKind::Cosine)]
-    schedule: ScheduleKind,
-    /// Epochs without improvement before a plateau reduces the rate.
-    #[arg(long, default_value_t = 1)]
-    patience: usize,
-    /// Augmentations, comma-separated: `shift`, `rotate`, `scale`, `flip`, or `none`.
-    #[arg(long, default_value = "flip")]
-    augment: String,
-    /// Largest random shift in pixels (`shift`).
-    #[arg(long, default_value_t = 2)]
-    max_shift: usize,
-    /// Seed of initialisation, shuffling, augmentation and dropout.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    preview: Option<PathBuf>,
     /// The backend.
     #[arg(long, value_enum, default_value_t)]
     backend: Backend,
@@ -131,9 +51,6 @@ pub struct Args {
     /// Resume even with settings other than the checkpoint's (which are listed).
     #[arg(long, requires = "resume")]
     allow_changes: bool,
-    /// Train on at most this many images (smoke runs).
-    #[arg(long)]
-    limit: Option<usize>,
     /// Report the test accuracy on at most this many test images (smoke runs, benchmarks).
     #[arg(long)]
     test_limit: Option<usize>,
@@ -142,25 +59,6 @@ pub struct Args {
     /// The plain accuracy is reported beside it.
     #[arg(long)]
     test_views: Option<TestViews>,
-}
-
-fn augment(args: &Args) -> Result<Augment, String> {
-    let mut augment = Augment::NONE;
-    for word in args.augment.split(',').map(str::trim) {
-        match word {
-            "none" | "" => {}
-            "shift" => augment.max_shift = args.max_shift,
-            "rotate" => augment.max_degrees = 10.0,
-            "scale" => augment.max_scale = 0.1,
-            "flip" => augment.flip = true,
-            other => {
-                return Err(format!(
-                    "unknown augmentation `{other}`; use shift, rotate, scale, flip or none"
-                ));
-            }
-        }
-    }
-    Ok(augment)
 }
 
 /// Trains the chosen model: the part of `main` that knows the model's type.
@@ -202,42 +100,9 @@ impl WithModel for Train<'_> {
         }
         let summary = M::summary();
         println!("{summary}\n");
-        // The schedule runs over the epochs after the warm-up.
-        let scheduled = args.epochs.saturating_sub(args.warmup);
-        let config = FitConfig {
-            epochs: args.epochs,
-            batch_size: args.batch_size,
-            lr: args.lr,
-            optimizer: match args.optimizer {
-                OptimizerKind::Sgd => Optimizer::Sgd {
-                    momentum: args.momentum,
-                    dampening: 0.0,
-                    nesterov: args.nesterov,
-                },
-                OptimizerKind::Adam => Optimizer::ADAM,
-                OptimizerKind::Adamw => Optimizer::ADAMW,
-            },
-            weight_decay: args.weight_decay,
-            clip: args.clip,
-            warmup: args.warmup,
-            label_smoothing: (args.label_smoothing > 0.0).then_some(args.label_smoothing),
-            schedule: match args.schedule {
-                ScheduleKind::Plateau => Schedule::Plateau(Plateau::new(args.patience)),
-                ScheduleKind::Cosine => Schedule::Cosine { epochs: scheduled },
-                ScheduleKind::Step => Schedule::Step {
-                    every: (scheduled / 3).max(1),
-                    gamma: 0.1,
-                },
-            },
-            early_stop: args.early_stop,
-            val_fraction: 1.0 / 12.0,
-            seed: args.seed,
-            augment: augment(args)?,
-            limit: args.limit,
-            out: args.out.clone(),
-            resume: args.resume,
-            allow_changes: args.allow_changes,
-        };
+        let config = args
+            .recipe
+            .config(args.out.clone(), args.resume, args.allow_changes)?;
         // Before anything is written: a second run on the same directory stops here.
         let _lock = RunLock::take(&args.out)?;
         let stats = data.train.pixel_stats()?;
@@ -295,17 +160,18 @@ impl WithModel for Train<'_> {
 
 /// Trains the model `args` name on the data they name.
 pub fn run(args: &Args) -> Result<(), Box<dyn Error>> {
-    if !(0.0..1.0).contains(&args.label_smoothing) {
-        return Err(format!(
-            "--label-smoothing {} is not in [0, 1)",
-            args.label_smoothing
-        )
-        .into());
-    }
-    let dir = data_dir(args.data.as_deref(), args.dataset)?;
-    let input = args.input.map(Input::shape);
-    let (data, classes) = load(&dir, args.dataset, input, args.strict)?;
+    let (data, classes) = args.data.load()?;
     let size = data.train.image_size();
+    if let Some(file) = &args.preview {
+        let recipe = &args.recipe;
+        let what = preview::write(&data.train, recipe.augment()?, recipe.seed, file)?;
+        println!(
+            "wrote {}: {what} (--augment {})",
+            file.display(),
+            recipe.augment
+        );
+        return Ok(());
+    }
     let input = [size.cols, size.rows, size.depth];
     let job = Train {
         args,

@@ -1,8 +1,9 @@
 //! The `kiln` command, run as a user runs it (`cargo test` builds it): a smoke run of the
 //! default model on a few hundred Fashion-MNIST images, evaluation and classification of its
 //! checkpoint, runs killed (SIGKILL) or stopped (SIGTERM) mid-epoch that resume to the
-//! metrics of an uninterrupted one, models by name, where the data comes from, and a user's
-//! pictures in class folders.
+//! metrics of an uninterrupted one, models by name, where the data comes from, a user's
+//! pictures in class folders, the pictures of what a network learned, the augmentation
+//! preview, and the depth and invariance experiments at a tiny size.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -461,4 +462,232 @@ fn a_folder_of_pictures_per_class_trains_evaluates_and_names_the_unreadable_ones
     );
     assert!(stderr.contains(&bad.display().to_string()), "{stderr}");
     assert!(!strict.exists());
+}
+
+/// A PNG file's width and height, from its header.
+fn png_size(path: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{}", path.display());
+    let at = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
+    (at(16), at(20))
+}
+
+#[test]
+fn visualize_draws_the_first_filters_and_each_stage_s_maps() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    succeed(&mut train(&out, 1, &[]));
+    let stdout = succeed(kiln("visualize").arg(&out));
+    let visuals = out.join("visuals");
+    // ResNet-20's stem has 16 filters of 3×3: 4 columns of 3·12 px and 4 px gaps.
+    let (w, h) = png_size(&visuals.join("filters.png"));
+    assert!(w >= 4 + 4 * 40, "{w}");
+    assert_eq!(h, 26 + 4 + 4 * 40);
+    // The input, 28×28 drawn 8× in one tile.
+    assert_eq!(png_size(&visuals.join("input.png")).1, 26 + 4 + 28 * 8 + 4);
+    // Three stages: 16 maps of 28×28 (2×, 2 rows of 8), 32 of 14×14 (4×, 4 rows), 32 of 7×7
+    // (9×, 4 rows).
+    let mut stages: Vec<String> = std::fs::read_dir(&visuals)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with("stage-"))
+        .collect();
+    stages.sort();
+    assert_eq!(stages.len(), 3, "{stages:?}");
+    let heights: Vec<u32> = stages
+        .iter()
+        .map(|s| png_size(&visuals.join(s)).1)
+        .collect();
+    assert_eq!(heights, [26 + 3 + 2 * 59, 26 + 3 + 4 * 59, 26 + 3 + 4 * 66]);
+    for name in stages.iter().chain(["filters.png".to_string()].iter()) {
+        assert!(
+            stdout.contains(name.as_str()),
+            "{name} not reported:\n{stdout}"
+        );
+    }
+
+    // A picture given, and torchvision's ResNet-18 file: 64 colour filters of 7×7 and five
+    // stages (112, 56, 28, 14 and 7 pixels wide).
+    let png = dir.path().join("grey.png");
+    write_png(
+        &png,
+        40,
+        30,
+        &(0..1200).map(|i| (i % 251) as u8).collect::<Vec<_>>(),
+    );
+    let pth = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/resnet18-torchvision-seed0.pth");
+    let imagenet = dir.path().join("imagenet");
+    succeed(
+        kiln("visualize")
+            .arg(&pth)
+            .args(["--model", "resnet18", "--image"])
+            .arg(&png)
+            .arg("--out")
+            .arg(&imagenet),
+    );
+    let count = std::fs::read_dir(&imagenet).unwrap().count();
+    assert_eq!(count, 1 + 1 + 5, "filters, input and five stages");
+    assert_eq!(
+        png_size(&imagenet.join("filters.png")).1,
+        26 + 4 + 8 * (7 * 5 + 4)
+    );
+
+    let refused = fail(kiln("visualize").arg(&pth));
+    assert!(refused.contains("needs --model"), "{refused}");
+    let refused = fail(kiln("visualize").arg(&pth).args(["--model", "resnet21"]));
+    assert!(
+        refused.contains("no torchvision model `resnet21`"),
+        "{refused}"
+    );
+    let refused = fail(
+        kiln("visualize")
+            .arg(&out)
+            .arg("--image")
+            .arg(dir.path().join("none.png")),
+    );
+    assert!(refused.contains("none.png"), "{refused}");
+}
+
+#[test]
+fn an_augmentation_preview_shows_originals_and_draws_without_training() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("preview.png");
+    let out = dir.path().join("run");
+    let mut command = kiln("train");
+    command
+        .args([
+            "resnet",
+            "--augment",
+            "shift,flip",
+            "--max-shift",
+            "4",
+            "--preview",
+        ])
+        .arg(&file)
+        .arg("--out")
+        .arg(&out);
+    let stdout = succeed(&mut command);
+    assert!(
+        stdout.contains("8 training images and 7 augmented draws"),
+        "{stdout}"
+    );
+    assert!(!out.exists(), "nothing trained");
+    // 8 columns and 8 rows of 28×28 drawn 3× with 4 px gaps, under a 26 px title.
+    let picture = kiln::data::read_picture(&file).unwrap();
+    assert_eq!(
+        (picture.width, picture.height),
+        (4 + 8 * 88, 26 + 4 + 8 * 88)
+    );
+    // The first column is the training set's images as they are; the draws differ from them.
+    let data = Dataset::mnist(&fashion_mnist_dir()).unwrap();
+    let cell = |row: usize, column: usize| -> Vec<u8> {
+        let (x0, y0) = (4 + column * 88, 26 + 4 + row * 88);
+        (0..28 * 28)
+            .map(|i| {
+                let (x, y) = (x0 + (i % 28) * 3, y0 + (i / 28) * 3);
+                picture.pixels[(y * picture.width + x) * picture.channels]
+            })
+            .collect()
+    };
+    for row in 0..8 {
+        let original = &data.train.images.pixels[row * 784..(row + 1) * 784];
+        assert_eq!(cell(row, 0), original, "row {row}");
+        let changed = (1..8).filter(|&c| cell(row, c) != original).count();
+        assert!(changed >= 5, "row {row}: only {changed} of 7 draws differ");
+    }
+}
+
+#[test]
+fn the_depth_experiment_trains_tests_and_draws_each_epoch_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("depth");
+    let mut command = kiln("experiment");
+    command
+        .args([
+            "depth",
+            "--epochs",
+            "2",
+            "--limit",
+            "128",
+            "--batch-size",
+            "64",
+        ])
+        .args(["--test-limit", "100", "--out"])
+        .arg(&out);
+    let stdout = succeed(&mut command);
+    let csv = std::fs::read_to_string(out.join("depth.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let models: Vec<(&str, &str)> = rows.iter().map(|r| (r[0], r[1])).collect();
+    let mut want = Vec::new();
+    for model in ["plain20", "plain56", "resnet20", "resnet56"] {
+        want.extend([(model, "1"), (model, "2")]);
+    }
+    assert_eq!(models, want);
+    for row in &rows {
+        for value in &row[2..5] {
+            let error: f64 = value.parse().unwrap();
+            assert!((0.0..=100.0).contains(&error), "{row:?}");
+        }
+        // 100 test images: the test error is a whole number of percent.
+        let test: f64 = row[4].parse().unwrap();
+        assert_eq!(test, test.round(), "{row:?}");
+    }
+    let picture = kiln::data::read_picture(&out.join("depth.png")).unwrap();
+    assert_eq!((picture.width, picture.height), (2 * 560, 450));
+    assert!(stdout.contains("resnet56"), "{stdout}");
+    // Each model's checkpoint and its tests, which a second run reads instead of training.
+    assert!(out.join("resnet20/run.json").is_file() && out.join("resnet20/tests.csv").is_file());
+    let again = succeed(&mut command);
+    assert!(
+        !again.contains("epoch 1: test error"),
+        "nothing retrained:\n{again}"
+    );
+    assert_eq!(std::fs::read_to_string(out.join("depth.csv")).unwrap(), csv);
+}
+
+#[test]
+fn the_invariance_experiment_measures_no_change_without_a_shift() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("invariance");
+    let mut command = kiln("experiment");
+    command
+        .args([
+            "invariance",
+            "--epochs",
+            "1",
+            "--limit",
+            "256",
+            "--test-limit",
+            "50",
+        ])
+        .args(["--max-shift", "2", "--out"])
+        .arg(&out);
+    succeed(&mut command);
+    let csv = std::fs::read_to_string(out.join("invariance.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    // Two models, shifts 0–2, three stages (28, 14 and 7 pixels wide).
+    assert_eq!(rows.len(), 2 * 3 * 3, "{csv}");
+    let value = |row: &Vec<&str>, i: usize| -> f64 { row[i].parse().unwrap() };
+    for row in &rows {
+        let shift: usize = row[1].parse().unwrap();
+        if shift == 0 {
+            assert_eq!((value(row, 3), value(row, 4)), (0.0, 0.0), "{row:?}");
+        } else {
+            assert!(
+                value(row, 3) > 0.0,
+                "a shift changes the stage outputs: {row:?}"
+            );
+        }
+    }
+    let picture = kiln::data::read_picture(&out.join("invariance.png")).unwrap();
+    assert_eq!((picture.width, picture.height), (3 * 560, 450));
 }

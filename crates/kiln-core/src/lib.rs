@@ -19,4 +19,4 @@ pub use burn;
 pub use kiln_shape as shape;
 pub use layer::{Ceil, Exact, Floor, Layer, RoundingMode};
 pub use model::Model;
-pub use summary::{Summary, SummaryRow};
+pub use summary::{Part, Role, Summary, SummaryRow, Within, grouped};

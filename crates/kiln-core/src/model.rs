@@ -49,6 +49,19 @@ pub trait Model: Module + Sized {
     /// - output: `[batch, OUTPUT[2], OUTPUT[1], OUTPUT[0]]`
     fn forward_tensor(&self, input: Tensor<4>) -> Result<Tensor<4>, ShapeMismatch>;
 
+    /// [`Model::forward_tensor`], handing each top-level layer's output to `tap` with the
+    /// layer's name (the typed `forward_tapped` of each model, from untyped code).
+    ///
+    /// # Shapes
+    /// - input: `[batch, INPUT[2], INPUT[1], INPUT[0]]`
+    /// - tapped: each top-level layer's output, `[batch, D, H, W]`
+    /// - output: `[batch, OUTPUT[2], OUTPUT[1], OUTPUT[0]]`
+    fn forward_tapped_tensor(
+        &self,
+        input: Tensor<4>,
+        tap: &mut dyn FnMut(&str, &Tensor<4>),
+    ) -> Result<Tensor<4>, ShapeMismatch>;
+
     /// The layer table.
     fn summary() -> Summary;
 }

@@ -1,10 +1,51 @@
 //! Keras-style model summaries, with the memory a model needs (see `kiln_shape`'s estimates).
 
-/// One row of a [`Summary`]: a layer, its output shape, parameters and FLOPs.
+/// What a [`SummaryRow`] is in the model's graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A layer.
+    Layer,
+    /// The addition that ends a residual block: the body's output plus the shortcut's.
+    ResidualAdd,
+    /// The concatenation, along depth, that ends a block of parallel branches.
+    Concat,
+}
+
+/// Which part of an enclosing block a row belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// The body of a residual block.
+    Body,
+    /// The shortcut (projection) of a residual block.
+    Shortcut,
+    /// The named branch of a concatenation block.
+    Branch(String),
+    /// An auxiliary branch: it reads the activation before it, and the model goes on from
+    /// that activation, not from the branch's output.
+    Aux,
+}
+
+/// A block enclosing a row: the block's name (that of its join row, or of the auxiliary
+/// branch) and the part the row is in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Within {
+    /// The block's path in the model, e.g. `layer1.0`.
+    pub block: String,
+    /// The part of the block.
+    pub part: Part,
+}
+
+/// One row of a [`Summary`]: a layer or a join, its output shape, parameters and FLOPs, and
+/// where it sits in the model's graph.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SummaryRow {
     /// The layer's path in the model, e.g. `block1.conv2`.
     pub name: String,
+    /// A layer, or the join that ends a block.
+    pub role: Role,
+    /// The blocks that enclose the row, outermost first (empty at the top level). A join's
+    /// own block does not enclose it.
+    pub within: Vec<Within>,
     /// What the layer is, with its hyperparameters and any rounding mark.
     pub kind: String,
     /// Output `[W, H, D]`.
@@ -76,8 +117,8 @@ fn mib(bytes: usize) -> String {
     format!("{:.2} MiB", bytes as f64 / (1u64 << 20) as f64)
 }
 
-/// `1234567` as `1,234,567`.
-fn grouped(n: usize) -> String {
+/// `1234567` as `1,234,567`: counts in summaries and drawings.
+pub fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -1,6 +1,7 @@
 //! Training kiln models: one optimisation step, the training loop with checkpoints (any of
 //! SGD, Adam and AdamW, gradient clipping, warm-up, learning-rate schedules, early stopping),
-//! evaluation of a classifier with its confusion matrix, and the figures of a run (PNG).
+//! evaluation of a classifier with its confusion matrix, the figures of a run (PNG), and what
+//! a trained network learned (its first filters and its stages' feature maps).
 
 #![warn(missing_docs)]
 
@@ -9,7 +10,6 @@ mod config;
 mod confusion;
 mod early_stop;
 mod error;
-mod figure;
 mod files;
 mod fit;
 mod lock;
@@ -22,6 +22,7 @@ mod run;
 mod schedule;
 mod settings;
 mod step;
+mod visualize;
 
 pub use checkpoint::read_history;
 pub use config::FitConfig;
@@ -39,3 +40,7 @@ pub use report::test_report;
 pub use run::{ModelMismatch, RunInfo, resolve_checkpoint};
 pub use schedule::{Plateau, Schedule};
 pub use step::{Evaluation, TestViews, TrainError, evaluate, evaluate_predictions, train_step};
+pub use visualize::{
+    MAPS_PER_STAGE, StageMaps, first_filters, picture_input, stage_maps, stage_outputs,
+    write_visuals,
+};

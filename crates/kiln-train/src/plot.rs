@@ -6,8 +6,8 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use crate::confusion::ConfusionMatrix;
-use crate::figure::{Anchor, Canvas, Label, tick_text, ticks};
 use crate::record::EpochRecord;
+use kiln_draw::{Anchor, Canvas, Label, tick_text, ticks};
 
 /// The training series' colour.
 pub const TRAIN_RGB: [u8; 3] = [31, 119, 180];

@@ -108,7 +108,7 @@ pub fn emit(resolved: &Resolved) -> TokenStream {
         aux,
     } = Passes::of(root, nodes);
     let (stmts, tap_names): (Vec<_>, Vec<_>) = tapped.into_iter().unzip();
-    let rows = summary::rows(root, nodes, "");
+    let rows = summary::rows(root, nodes, "", &[]);
     let (in_act, out_act, out_konst) = (input.act(root), out.act(root), &out.konst);
     let forward_aux = if aux.is_empty() {
         quote!()
@@ -272,6 +272,15 @@ pub fn emit(resolved: &Resolved) -> TokenStream {
                     input: burn::tensor::Tensor<4>,
                 ) -> Result<burn::tensor::Tensor<4>, #root::ShapeMismatch> {
                     Ok(self.forward(#root::Act::try_from_tensor(input)?).into_tensor())
+                }
+
+                fn forward_tapped_tensor(
+                    &self,
+                    input: burn::tensor::Tensor<4>,
+                    tap: &mut dyn FnMut(&str, &burn::tensor::Tensor<4>),
+                ) -> Result<burn::tensor::Tensor<4>, #root::ShapeMismatch> {
+                    let input = #root::Act::try_from_tensor(input)?;
+                    Ok(self.forward_tapped(input, tap).into_tensor())
                 }
 
                 fn summary() -> #root::Summary {

@@ -1,4 +1,4 @@
-//! An RGB canvas for the PNG figures kiln writes: plotters draws the geometry into it, and
+//! An RGB canvas for the PNG pictures kiln writes: plotters draws the geometry into it, and
 //! labels are set in DejaVu Sans Mono (bundled, so no system fonts are needed), which
 //! plotters 0.3 cannot do without a system font library.
 
@@ -13,7 +13,7 @@ static FONT: &[u8] = include_bytes!("../fonts/DejaVuSansMono.ttf");
 
 /// Where a label's anchor point lies on the label.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Anchor {
+pub enum Anchor {
     /// The anchor is the left end of the label's middle.
     Left,
     /// The anchor is the middle of the label.
@@ -24,11 +24,16 @@ pub(crate) enum Anchor {
 
 /// A label to set once the geometry is drawn.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Label {
+pub struct Label {
+    /// The text.
     pub text: String,
+    /// The anchor point, in pixels.
     pub at: (i32, i32),
+    /// Where the anchor lies on the text (vertically, at its middle).
     pub anchor: Anchor,
+    /// The size in pixels.
     pub size: f32,
+    /// The colour.
     pub rgb: [u8; 3],
 }
 
@@ -46,9 +51,13 @@ impl Label {
 }
 
 /// A white RGB image of `width`×`height` pixels.
-pub(crate) struct Canvas {
+#[derive(Debug)]
+pub struct Canvas {
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
+    /// `height` rows of `width` RGB pixels.
     pub rgb: Vec<u8>,
 }
 
@@ -131,7 +140,7 @@ impl Canvas {
 
 /// An 8-bit RGB PNG of `rgb` (rows top to bottom, no row filter, zlib-compressed): figures
 /// are mostly flat colour, which deflate alone shrinks some fifty-fold.
-pub(crate) fn encode_png(width: u32, height: u32, rgb: &[u8]) -> Vec<u8> {
+pub fn encode_png(width: u32, height: u32, rgb: &[u8]) -> Vec<u8> {
     let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     for row in rgb.chunks(width as usize * 3) {
         zlib.write_all(&[0]).expect("writing to memory");
@@ -162,7 +171,7 @@ pub(crate) fn encode_png(width: u32, height: u32, rgb: &[u8]) -> Vec<u8> {
 
 /// About `count` round tick values inside `low..=high`: the step of 1, 2 or 5 times a power
 /// of ten nearest to (high − low)/count.
-pub(crate) fn ticks(low: f64, high: f64, count: usize) -> Vec<f64> {
+pub fn ticks(low: f64, high: f64, count: usize) -> Vec<f64> {
     let span = (high - low).max(1e-12);
     let raw = span / count.max(1) as f64;
     let power = 10f64.powf(raw.log10().floor());
@@ -177,7 +186,7 @@ pub(crate) fn ticks(low: f64, high: f64, count: usize) -> Vec<f64> {
 }
 
 /// `value` with as many decimals as `step` needs.
-pub(crate) fn tick_text(value: f64, step: f64) -> String {
+pub fn tick_text(value: f64, step: f64) -> String {
     let decimals = (-step.log10().floor()).max(0.0) as usize;
     format!("{value:.decimals$}")
 }
