@@ -107,6 +107,8 @@ impl WithModel for Curve<'_> {
         let mut history = Vec::new();
         for epoch in tested.len() + 1..=args.recipe.epochs {
             let started = Instant::now();
+            // The progress lines count to `epoch`, the end of this call of the loop.
+            println!("{name}: epoch {epoch} of {}", args.recipe.epochs);
             // The whole run's schedule, trained up to `epoch`.
             let resume = out.join("last").exists();
             let mut config = args.recipe.config(out.clone(), resume, false)?;
