@@ -524,3 +524,25 @@ fn a_checkpoint_directory_that_cannot_be_made_keeps_the_last_one() {
         "File exists",
     );
 }
+
+/// Weights saved from one architecture and loaded into another are refused with the file and
+/// the parameters that do not fit named, not half-loaded.
+#[test]
+fn weights_of_another_architecture_are_refused_with_the_parameters_named() {
+    use kiln::models::CompactResNet8;
+    let device = Device::flex();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("model.bpk");
+    FashionCnn::init(&device).save_file(&file).unwrap();
+    let err = load_weights(CompactResNet8::init(&device), &file)
+        .expect_err("another architecture's weights");
+    // The error and its causes, as the command prints them.
+    let err = kiln::train::report(&err);
+    assert!(err.contains("model.bpk"), "{err}");
+    // The compact ResNet's first block is not in the CNN's file; the CNN's `fc1` is unused.
+    assert!(
+        err.contains("Missing tensors") || err.contains("Unused tensors"),
+        "{err}"
+    );
+    load_weights(FashionCnn::init(&device), &file).expect("its own architecture loads");
+}
