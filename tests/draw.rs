@@ -45,15 +45,14 @@ kiln::model! {
 
 /// Every row of `M`'s summary is named exactly once: in a caption, or on an arc (shortcuts).
 fn names_every_row_once<M: Model>(diagram: &Diagram) {
-    let rows = M::summary().rows.len();
-    let mut seen = vec![0; rows];
+    let summary = M::summary();
+    let mut seen = vec![0; summary.rows.len()];
     for caption in &diagram.captions {
         caption.rows.iter().for_each(|&r| seen[r] += 1);
     }
     for arc in &diagram.arcs {
         arc.shortcut.iter().for_each(|&r| seen[r] += 1);
     }
-    let summary = M::summary();
     for (row, count) in summary.rows.iter().zip(&seen) {
         assert_eq!(*count, 1, "{} named {count} times", row.name);
     }

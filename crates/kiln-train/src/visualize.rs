@@ -50,34 +50,36 @@ pub struct StageMaps {
     pub maps: Vec<(usize, f32, Tile)>,
 }
 
-/// The stages' outputs for a batch `[N, D, H, W]`: a stage ends at the last top-level layer
-/// whose output has its width and height (a spatial map wider than 1×1). Returns each
-/// stage's last layer's name and output, `[N, D', H', W']`.
+/// The stages' outputs for a batch `[N, D, H, W]`, and the model's output: a stage ends at
+/// the last top-level layer whose output has its width and height (a spatial map wider than
+/// 1×1). Returns each stage's last layer's name and output, `[N, D', H', W']`; only those are
+/// kept while the model runs.
 pub fn stage_outputs<M: Model>(
     model: &M,
     input: Tensor<4>,
-) -> Result<Vec<(String, Tensor<4>)>, ShapeMismatch> {
-    let mut taps: Vec<(String, Tensor<4>)> = Vec::new();
-    model.forward_tapped_tensor(input, &mut |name, x| {
-        taps.push((name.to_string(), x.clone()))
+) -> Result<(Vec<(String, Tensor<4>)>, Tensor<4>), ShapeMismatch> {
+    let mut stages: Vec<(String, Tensor<4>)> = Vec::new();
+    let mut last: Option<(String, Tensor<4>)> = None;
+    let side = |t: &Tensor<4>| [t.dims()[2], t.dims()[3]];
+    let output = model.forward_tapped_tensor(input, &mut |name, x| {
+        // The tap before a change of size ends a stage.
+        if let Some((_, before)) = &last
+            && side(before) != side(x)
+            && side(before) != [1, 1]
+        {
+            stages.extend(last.take());
+        }
+        last = Some((name.to_string(), x.clone()));
     })?;
-    let sizes: Vec<[usize; 2]> = taps
-        .iter()
-        .map(|(_, t)| [t.dims()[2], t.dims()[3]])
-        .collect();
-    Ok(taps
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| sizes[*i] != [1, 1] && sizes.get(*i + 1) != Some(&sizes[*i]))
-        .map(|(_, tap)| tap)
-        .collect())
+    stages.extend(last.filter(|(_, t)| side(t) != [1, 1]));
+    Ok((stages, output))
 }
 
 /// The stages' outputs for one input `[1, D, H, W]` (see [`stage_outputs`]), each with its
 /// channels ranked by their mean activation.
 pub fn stage_maps<M: Model>(model: &M, input: Tensor<4>) -> Result<Vec<StageMaps>, ShapeMismatch> {
     let mut stages = Vec::new();
-    for (layer, output) in stage_outputs(model, input)? {
+    for (layer, output) in stage_outputs(model, input)?.0 {
         let [_, depth, h, w] = output.dims();
         let data: Vec<f32> = output.into_data().iter::<f32>().collect();
         let plane = w * h;

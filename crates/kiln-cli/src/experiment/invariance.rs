@@ -199,7 +199,8 @@ fn outputs<M: Model>(
         }
         let shape = [chunk.len(), depth, rows, cols];
         let input = Tensor::<4>::from_data(TensorData::new(values, shape), device);
-        for (k, (name, output)) in stage_outputs(model, input.clone())?.into_iter().enumerate() {
+        let (stages, logits) = stage_outputs(model, input)?;
+        for (k, (name, output)) in stages.into_iter().enumerate() {
             let per = output.dims()[1..].iter().product::<usize>();
             let data: Vec<f32> = output.into_data().iter::<f32>().collect();
             if result.stages.len() <= k {
@@ -209,7 +210,6 @@ fn outputs<M: Model>(
                 .1
                 .extend(data.chunks(per).map(<[f32]>::to_vec));
         }
-        let logits = model.forward_tensor(input)?;
         let classes = M::OUTPUT[2];
         let data: Vec<f32> = logits.into_data().iter::<f32>().collect();
         result.classes.extend(data.chunks(classes).map(|row| {
