@@ -1,7 +1,7 @@
 //! kiln's command line: `cargo xtask <command>`.
 //!
 //! - `cargo xtask test`: installs what the tests need (Debian packages, when run as root) and
-//!   runs formatting, clippy and the whole test suite, then the convolution tests again with
+//!   runs formatting, clippy and the whole test suite, then the kernels' tests again with
 //!   `KILN_SIMD=avx2` and `KILN_SIMD=none` (the paths of CPUs without AVX-512 or AVX2).
 //! - `cargo xtask train|eval|classify|visualize|experiment|bench|models …`: the `kiln` command (`crates/kiln-cli`)
 //!   with those arguments, built in the workspace's profile: `cargo xtask train` trains
@@ -97,11 +97,13 @@ fn test() -> Result<(), String> {
         "cargo",
         &["test", "--workspace", "--features", TEST_FEATURES],
     )?;
-    // The convolution tests again on the narrower paths: AVX2 tiles (a CPU without AVX-512)
-    // and im2col + gemm (a CPU without AVX2). The suite above ran the widest tiles this CPU
-    // has.
+    // The kernels' tests again on the narrower paths: AVX2 tiles and loops (a CPU without
+    // AVX-512), then im2col + gemm and loops compiled for the default target (a CPU without
+    // AVX2). The suite above ran the widest this CPU has.
     for limit in ["avx2", "none"] {
-        test_target("conv", &[], &[("KILN_SIMD", limit)])?;
+        for target in ["conv", "norm", "activation"] {
+            test_target(target, &[], &[("KILN_SIMD", limit)])?;
+        }
     }
     Ok(())
 }

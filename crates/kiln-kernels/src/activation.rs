@@ -1,10 +1,10 @@
-//! ReLU, a sum followed by ReLU, and their gradient on contiguous `f32` slices, in parallel. burn-flex runs both as one
-//! serial loop, which on two cores takes twice as long as it needs to on every activation of
-//! a training step.
+//! ReLU, a sum followed by ReLU, and their gradient on contiguous `f32` slices, in parallel and
+//! in the widest vector registers the CPU has. burn-flex runs both as one serial loop, which on
+//! two cores takes twice as long as it needs to on every activation of a training step.
 
-use rayon::prelude::*;
+use crate::wide::map_pairs;
 
-/// Elements per parallel job at least: large enough to amortise scheduling, small enough to
+/// Elements per parallel job: large enough to amortise scheduling, small enough to
 /// share an activation of a few hundred thousand values between the cores.
 const CHUNK: usize = 1 << 15;
 
@@ -24,11 +24,7 @@ pub(crate) fn relu_of(x: f32) -> f32 {
 /// # Shapes
 /// - `x` and the result: any, the same
 pub fn relu(x: &[f32]) -> Vec<f32> {
-    // Collected straight from an indexed parallel iterator: no zero-filled buffer first.
-    x.par_iter()
-        .with_min_len(CHUNK)
-        .map(|&x| relu_of(x))
-        .collect()
+    map_pairs(x, x, CHUNK, |_| |x, _| relu_of(x))
 }
 
 /// `max(a + b, 0)` element-wise, the join of a residual block and the ReLU after it in one
@@ -41,11 +37,7 @@ pub fn relu(x: &[f32]) -> Vec<f32> {
 /// When `a` and `b` differ in length.
 pub fn add_relu(a: &[f32], b: &[f32]) -> Vec<f32> {
     assert_eq!(a.len(), b.len(), "add + relu: sizes differ");
-    a.par_iter()
-        .zip(b)
-        .with_min_len(CHUNK)
-        .map(|(&a, &b)| relu_of(a + b))
-        .collect()
+    map_pairs(a, b, CHUNK, |_| |a, b| relu_of(a + b))
 }
 
 /// The gradient of ReLU with respect to its input, from its output: `grad` where the output
@@ -58,10 +50,7 @@ pub fn add_relu(a: &[f32], b: &[f32]) -> Vec<f32> {
 /// When `output` and `grad` differ in length.
 pub fn relu_backward(output: &[f32], grad: &[f32]) -> Vec<f32> {
     assert_eq!(output.len(), grad.len(), "relu backward: sizes differ");
-    output
-        .par_iter()
-        .zip(grad)
-        .with_min_len(CHUNK)
-        .map(|(&y, &g)| if passes(y) { g } else { 0.0 })
-        .collect()
+    map_pairs(output, grad, CHUNK, |_| {
+        |y, g| if passes(y) { g } else { 0.0 }
+    })
 }

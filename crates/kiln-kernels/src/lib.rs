@@ -43,6 +43,7 @@ mod extension;
 pub mod norm;
 mod storage;
 mod switch;
+mod wide;
 
 pub use extension::{ConvParams, KilnBackend, conv_params};
 pub use storage::CpuStorage;

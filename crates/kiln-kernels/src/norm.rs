@@ -9,6 +9,7 @@
 use rayon::prelude::*;
 
 use crate::activation;
+use crate::wide::{map_pairs, widest};
 
 /// The sizes of a batch-normalised tensor: `[batch, channels, pixels]` with pixels = H·W.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,10 +52,8 @@ fn map_channels<T: Send>(shape: NormShape, f: impl Fn(usize) -> T + Sync + Send)
     (0..shape.channels).into_par_iter().map(f).collect()
 }
 
-/// Writes `out[i] = element(channel)(first[i], second[i])` over every plane, in parallel over
-/// planes: `element` gives each plane's function of its channel, fixed within the plane, so the
-/// inner loop is a plain vectorisable map. The output is written once, without zero-filling it
-/// first: the memset took a third of a batch-norm forward pass.
+/// `out[i] = element(channel)(first[i], second[i])` over every plane, in parallel over planes
+/// ([`map_pairs`]).
 ///
 /// # Panics
 /// When `first` or `second` does not hold `shape`'s elements.
@@ -69,51 +68,39 @@ fn map_planes<F: Fn(f32, f32) -> f32>(
         first.len() == len && second.len() == len,
         "batch norm: operand sizes"
     );
-    let mut out = Vec::with_capacity(len);
-    out.spare_capacity_mut()[..len]
-        .par_chunks_mut(shape.pixels)
-        .zip(
-            first
-                .par_chunks(shape.pixels)
-                .zip(second.par_chunks(shape.pixels)),
-        )
-        .enumerate()
-        .for_each(|(plane, (out, (first, second)))| {
-            let f = element(plane % shape.channels);
-            for ((o, &u), &v) in out.iter_mut().zip(first).zip(second) {
-                o.write(f(u, v));
-            }
-        });
-    // SAFETY: `first` and `second` hold `len` elements (asserted), so each of the `len`
-    // spare elements, chunk by chunk, was zipped with a pair of them and written.
-    unsafe { out.set_len(len) };
-    out
+    map_pairs(first, second, shape.pixels, |plane| {
+        element(plane % shape.channels)
+    })
 }
 
-/// Lanes of the partial sums: four SSE registers of independent accumulators, so the sum
-/// vectorises without reordering any lane's additions and no add waits on the last.
+/// Lanes of the partial sums: a register of independent accumulators (one AVX-512 register,
+/// two AVX2 ones, four SSE ones), so the sum vectorises without reordering any lane's
+/// additions and no add waits on the last. Every instruction set adds the same values in the
+/// same order: the sums do not depend on the CPU's vector width.
 const LANES: usize = 16;
 
 /// The `K` sums `Σ f(u, v)[k]` over pairs of `first` and `second`, in `LANES` `f32` lanes
 /// each (one plane is a few hundred values per lane at most), returned in `f64` for summing
-/// across planes.
+/// across planes. Each sum calls `f` for its own term (inlined, the others' are dropped), so
+/// that each is one vector loop.
+#[inline(always)]
 fn lane_sums<const K: usize>(
     first: &[f32],
     second: &[f32],
     f: impl Fn(f32, f32) -> [f32; K],
 ) -> [f64; K] {
     let mut lanes = [[0.0f32; LANES]; K];
-    let (a, b) = (first.chunks_exact(LANES), second.chunks_exact(LANES));
+    let ((a, a_rest), (b, b_rest)) = (first.as_chunks::<LANES>(), second.as_chunks::<LANES>());
     let mut sums = [0.0f64; K];
-    for (&u, &v) in a.remainder().iter().zip(b.remainder()) {
+    for (&u, &v) in a_rest.iter().zip(b_rest) {
         for (sum, term) in sums.iter_mut().zip(f(u, v)) {
             *sum += term as f64;
         }
     }
-    for (a, b) in a.zip(b) {
-        for (i, (&u, &v)) in a.iter().zip(b).enumerate() {
-            for (lanes, term) in lanes.iter_mut().zip(f(u, v)) {
-                lanes[i] += term;
+    for (a, b) in a.iter().zip(b) {
+        for (k, lanes) in lanes.iter_mut().enumerate() {
+            for ((lane, &u), &v) in lanes.iter_mut().zip(a).zip(b) {
+                *lane += f(u, v)[k];
             }
         }
     }
@@ -123,7 +110,8 @@ fn lane_sums<const K: usize>(
     sums
 }
 
-/// The `K` sums `Σ f(u, v)[k]` over the planes of channel `c` of `first` and `second`.
+/// The `K` sums `Σ f(u, v)[k]` over the planes of channel `c` of `first` and `second`, in the
+/// widest vector registers the CPU has ([`widest`]).
 fn channel_sums<const K: usize>(
     shape: NormShape,
     first: &[f32],
@@ -131,13 +119,18 @@ fn channel_sums<const K: usize>(
     c: usize,
     f: impl Fn(f32, f32) -> [f32; K] + Copy,
 ) -> [f64; K] {
-    let mut sums = [0.0; K];
-    for (u, v) in shape.planes(first, c).zip(shape.planes(second, c)) {
-        for (sum, plane) in sums.iter_mut().zip(lane_sums(u, v, f)) {
-            *sum += plane;
-        }
-    }
-    sums
+    widest(
+        #[inline(always)]
+        || {
+            let mut sums = [0.0; K];
+            for (u, v) in shape.planes(first, c).zip(shape.planes(second, c)) {
+                for (sum, plane) in sums.iter_mut().zip(lane_sums(u, v, f)) {
+                    *sum += plane;
+                }
+            }
+            sums
+        },
+    )
 }
 
 /// Training-mode batch norm: normalises each channel with the batch's mean and biased
