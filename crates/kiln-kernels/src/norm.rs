@@ -79,39 +79,58 @@ fn map_planes<F: Fn(f32, f32) -> f32>(
 /// same order: the sums do not depend on the CPU's vector width.
 const LANES: usize = 16;
 
-/// The `K` sums `Σ f(u, v)[k]` over pairs of `first` and `second`, in `LANES` `f32` lanes
-/// each (one plane is a few hundred values per lane at most), returned in `f64` for summing
-/// across planes. Each sum calls `f` for its own term (inlined, the others' are dropped), so
-/// that each is one vector loop.
+/// Adds the `K` sums `Σ f(u, v)[k]` over pairs of `first` and `second` to `lanes` and `rest`:
+/// in `LANES` `f32` lanes each (one plane is a few hundred values per lane at most), added to
+/// `f64` lanes, so that no plane ends in a sum across lanes (a chain of dependent adds longer
+/// than a 7×7 plane's arithmetic), and the values past the last whole register to `rest`.
+/// Each sum calls `f` for its own term (inlined, the others' are dropped), so that each is one
+/// vector loop.
 #[inline(always)]
 fn lane_sums<const K: usize>(
     first: &[f32],
     second: &[f32],
     f: impl Fn(f32, f32) -> [f32; K],
-) -> [f64; K] {
-    let mut lanes = [[0.0f32; LANES]; K];
+    lanes: &mut [[f64; LANES]; K],
+    rest: &mut [f64; K],
+) {
     let ((a, a_rest), (b, b_rest)) = (first.as_chunks::<LANES>(), second.as_chunks::<LANES>());
-    let mut sums = [0.0f64; K];
     for (&u, &v) in a_rest.iter().zip(b_rest) {
-        for (sum, term) in sums.iter_mut().zip(f(u, v)) {
+        for (sum, term) in rest.iter_mut().zip(f(u, v)) {
             *sum += term as f64;
         }
     }
-    for (a, b) in a.iter().zip(b) {
-        for (k, lanes) in lanes.iter_mut().enumerate() {
-            for ((lane, &u), &v) in lanes.iter_mut().zip(a).zip(b) {
+    for (k, wide) in lanes.iter_mut().enumerate() {
+        let mut narrow = [0.0f32; LANES];
+        for (a, b) in a.iter().zip(b) {
+            for ((lane, &u), &v) in narrow.iter_mut().zip(a).zip(b) {
                 *lane += f(u, v)[k];
             }
         }
+        for (wide, narrow) in wide.iter_mut().zip(narrow) {
+            *wide += narrow as f64;
+        }
     }
-    for (sum, lanes) in sums.iter_mut().zip(&lanes) {
-        *sum += lanes.iter().map(|&l| l as f64).sum::<f64>();
-    }
-    sums
 }
 
-/// The `K` sums `Σ f(u, v)[k]` over the planes of channel `c` of `first` and `second`, in the
-/// widest vector registers the CPU has ([`widest`]).
+/// The `K` sums `Σ f(u, v)[k]` over the pairs of `planes` (each plane summed in `f32` lanes,
+/// the planes' sums in `f64`), in the widest vector registers the CPU has ([`widest`]).
+fn sums<'a, const K: usize>(
+    planes: impl Iterator<Item = (&'a [f32], &'a [f32])>,
+    f: impl Fn(f32, f32) -> [f32; K] + Copy,
+) -> [f64; K] {
+    widest(
+        #[inline(always)]
+        || {
+            let (mut lanes, mut rest) = ([[0.0; LANES]; K], [0.0; K]);
+            for (u, v) in planes {
+                lane_sums(u, v, f, &mut lanes, &mut rest);
+            }
+            std::array::from_fn(|k| rest[k] + lanes[k].iter().sum::<f64>())
+        },
+    )
+}
+
+/// The `K` sums `Σ f(u, v)[k]` over the planes of channel `c` of `first` and `second`.
 fn channel_sums<const K: usize>(
     shape: NormShape,
     first: &[f32],
@@ -119,18 +138,7 @@ fn channel_sums<const K: usize>(
     c: usize,
     f: impl Fn(f32, f32) -> [f32; K] + Copy,
 ) -> [f64; K] {
-    widest(
-        #[inline(always)]
-        || {
-            let mut sums = [0.0; K];
-            for (u, v) in shape.planes(first, c).zip(shape.planes(second, c)) {
-                for (sum, plane) in sums.iter_mut().zip(lane_sums(u, v, f)) {
-                    *sum += plane;
-                }
-            }
-            sums
-        },
-    )
+    sums(shape.planes(first, c).zip(shape.planes(second, c)), f)
 }
 
 /// Training-mode batch norm: normalises each channel with the batch's mean and biased
@@ -155,7 +163,8 @@ pub fn train_forward(
     // (mean − k)². A second pass over the centred values cost a quarter of the forward.
     let stats = map_channels(shape, |c| {
         let first = shape.planes(x, c).next().unwrap_or_default();
-        let k = (lane_sums(first, first, |v, _| [v])[0] / first.len().max(1) as f64) as f32;
+        let k = (sums(std::iter::once((first, first)), |v, _| [v])[0] / first.len().max(1) as f64)
+            as f32;
         let [sum, sq] = channel_sums(shape, x, x, c, |v, _| [v - k, (v - k) * (v - k)]);
         let shift = sum / count;
         (k as f64 + shift, (sq / count - shift * shift).max(0.0))
