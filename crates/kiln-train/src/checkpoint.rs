@@ -24,6 +24,7 @@ use crate::settings::Settings;
 /// What a run needs to continue: the rate, the schedule's state and the epochs done.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Checkpoint {
+    #[serde(with = "crate::exact")]
     pub lr: f64,
     pub schedule: Schedule,
     pub history: Vec<EpochRecord>,
@@ -51,11 +52,15 @@ pub fn read_history(out: &Path) -> Result<Vec<EpochRecord>, FitError> {
 pub(crate) struct Partial {
     pub epoch: usize,
     pub step: usize,
+    #[serde(with = "crate::exact")]
     pub loss_sum: f64,
     pub correct: usize,
     pub images: usize,
+    #[serde(with = "crate::exact")]
     pub seconds: f64,
+    #[serde(with = "crate::exact")]
     pub data_seconds: f64,
+    #[serde(with = "crate::exact")]
     pub compute_seconds: f64,
     /// The augmentation generator's state.
     pub rng: u64,

@@ -10,6 +10,7 @@ mod config;
 mod confusion;
 mod early_stop;
 mod error;
+mod exact;
 mod files;
 mod fit;
 mod lock;

@@ -8,22 +8,30 @@ pub struct EpochRecord {
     /// Epoch number, from 1.
     pub epoch: usize,
     /// Learning rate used in the epoch.
+    #[serde(with = "crate::exact")]
     pub lr: f64,
     /// Mean training loss over the epoch's batches, each before its update.
+    #[serde(with = "crate::exact")]
     pub train_loss: f64,
     /// Training accuracy: the epoch's running mean, in training mode, of each batch before its
     /// update (as Keras and burn-train report it).
+    #[serde(with = "crate::exact")]
     pub train_accuracy: f64,
     /// Validation loss.
+    #[serde(with = "crate::exact")]
     pub val_loss: f64,
     /// Validation accuracy.
+    #[serde(with = "crate::exact")]
     pub val_accuracy: f64,
     /// Wall-clock seconds of the epoch, evaluation included.
+    #[serde(with = "crate::exact")]
     pub seconds: f64,
     /// Seconds of the epoch's training steps spent building batches (reading, augmenting,
     /// normalising, copying to the device).
+    #[serde(with = "crate::exact")]
     pub data_seconds: f64,
     /// Seconds of the epoch's training steps spent in forward, backward and the update.
+    #[serde(with = "crate::exact")]
     pub compute_seconds: f64,
     /// Training images in the epoch.
     pub images: usize,

@@ -40,6 +40,7 @@ pub struct Plateau {
     /// The rate never goes below this.
     pub min_lr: f64,
     /// The best metric so far (`None` before the first epoch).
+    #[serde(default, with = "crate::exact::option")]
     pub best: Option<f64>,
     /// Epochs since the last improvement.
     pub bad_epochs: usize,
