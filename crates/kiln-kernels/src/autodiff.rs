@@ -1,12 +1,13 @@
 //! Gradients of kiln's operators under burn's autodiff: one backward step per operator, on
 //! the inner CPU backend's primitives.
 
+use burn::backend::Shape;
 use burn::backend::autodiff::NodeId;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, NodeGuard, Ops, OpsKind};
-use burn::backend::ops::ModuleOps;
+use burn::backend::ops::{FloatTensorOps, ModuleOps};
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, TensorMetadata};
 
@@ -189,6 +190,26 @@ impl<B: KilnBackend + CpuStorage, C: CheckpointStrategy> KilnBackend for Autodif
         let nodes = [x.node(), weight.node(), bias.node()];
         let kind = ConvBackward.prepare::<C>(nodes).compute_bound().stateful();
         record(kind, &x, &weight, Some(bias.primitive()), params)
+    }
+
+    /// The convolution (tracked), then burn's differentiable multiply and add and kiln's
+    /// ReLU: the folded form serves inference, and this keeps its gradients correct where a
+    /// training device runs it.
+    fn kiln_conv2d_affine(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        scale: FloatTensor<Self>,
+        shift: FloatTensor<Self>,
+        params: ConvParams,
+        relu: bool,
+    ) -> FloatTensor<Self> {
+        let per_channel = |t: FloatTensor<Self>| {
+            let channels = t.shape()[0];
+            Self::float_reshape(t, Shape::new([1, channels, 1, 1]))
+        };
+        let y = Self::kiln_conv2d(x, weight, params);
+        let y = Self::float_add(Self::float_mul(y, per_channel(scale)), per_channel(shift));
+        if relu { Self::kiln_relu(y) } else { y }
     }
 
     fn kiln_batch_norm_train(

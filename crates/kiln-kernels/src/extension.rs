@@ -10,7 +10,7 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::{Backend, TensorMetadata, backend_extension};
 
 use crate::activation;
-use crate::conv::{self, ConvGeometry};
+use crate::conv::{self, ConvGeometry, Epilogue};
 use crate::norm::{self, NormShape};
 use crate::storage::CpuStorage;
 
@@ -82,6 +82,21 @@ pub trait KilnBackend: Backend {
         params: ConvParams,
     ) -> FloatTensor<Self>;
 
+    /// [`kiln_conv2d`](Self::kiln_conv2d), then per output channel `scale·y + shift`, then
+    /// ReLU when `relu` is true, as the sums are written: a convolution with an inference-mode
+    /// batch norm (and ReLU) folded in.
+    ///
+    /// # Shapes
+    /// - as `kiln_conv2d`, and `scale`, `shift`: `[out_channels]`
+    fn kiln_conv2d_affine(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        scale: FloatTensor<Self>,
+        shift: FloatTensor<Self>,
+        params: ConvParams,
+        relu: bool,
+    ) -> FloatTensor<Self>;
+
     /// Training-mode batch normalisation with the batch's statistics, followed in the same
     /// pass by ReLU when `relu` is true; returns the output, the batch mean and the biased
     /// batch variance (for the running statistics).
@@ -126,19 +141,34 @@ pub trait KilnBackend: Backend {
     ) -> FloatTensor<Self>;
 }
 
-/// Forward convolution on a CPU backend's primitives.
+/// Forward convolution on a CPU backend's primitives, with a bias.
 pub(crate) fn conv2d_forward<B: CpuStorage>(
     x: &FloatTensor<B>,
     weight: &FloatTensor<B>,
     bias: Option<&FloatTensor<B>>,
     params: ConvParams,
 ) -> FloatTensor<B> {
+    conv2d_affine::<B>(x, weight, [None, bias], params, false)
+}
+
+/// Forward convolution on a CPU backend's primitives, its sums written through the epilogue
+/// of `[scale, shift]` and `relu` ([`Epilogue`]).
+fn conv2d_affine<B: CpuStorage>(
+    x: &FloatTensor<B>,
+    weight: &FloatTensor<B>,
+    [scale, shift]: [Option<&FloatTensor<B>>; 2],
+    params: ConvParams,
+    relu: bool,
+) -> FloatTensor<B> {
     let g = geometry(&x.shape(), &weight.shape(), params);
+    let [scale, shift] = [scale, shift].map(|t| t.map(B::to_f32_vec));
+    let epilogue = Epilogue {
+        scale: scale.as_deref(),
+        shift: shift.as_deref(),
+        relu,
+    };
     let out = B::with_f32(x, |x| {
-        B::with_f32(weight, |w| match bias {
-            Some(bias) => B::with_f32(bias, |b| conv::forward(&g, x, w, Some(b))),
-            None => conv::forward(&g, x, w, None),
-        })
+        B::with_f32(weight, |w| conv::forward(&g, x, w, epilogue))
     });
     B::from_f32(out, &g.output_shape())
 }
@@ -211,6 +241,17 @@ macro_rules! cpu_backend {
                 params: ConvParams,
             ) -> FloatTensor<Self> {
                 conv2d_forward::<Self>(&x, &weight, Some(&bias), params)
+            }
+
+            fn kiln_conv2d_affine(
+                x: FloatTensor<Self>,
+                weight: FloatTensor<Self>,
+                scale: FloatTensor<Self>,
+                shift: FloatTensor<Self>,
+                params: ConvParams,
+                relu: bool,
+            ) -> FloatTensor<Self> {
+                conv2d_affine::<Self>(&x, &weight, [Some(&scale), Some(&shift)], params, relu)
             }
 
             fn kiln_batch_norm_train(

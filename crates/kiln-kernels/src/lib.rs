@@ -89,6 +89,45 @@ pub fn conv2d(
     })
 }
 
+/// A dense 2-D convolution by kiln's kernels with, per output channel, `scale·y + shift` and
+/// then ReLU when `relu` applied as each sum is written: what a convolution followed by an
+/// inference-mode batch norm (and ReLU) folds into, one pass over the output instead of two
+/// or three. Gradients flow when a tensor is tracked by autodiff (the affine map and ReLU
+/// then run as separate differentiable operations). `stride`, `padding` and `dilation` are as
+/// in [`conv2d`].
+///
+/// # Shapes
+/// - `x`: `[batch, in_channels, in_h, in_w]`
+/// - `weight`: `[out_channels, in_channels, kh, kw]`, `scale`, `shift`: `[out_channels]`
+/// - output: `[batch, out_channels, out_h, out_w]`
+///
+/// # Panics
+/// When [`accepts`] is false for `x`.
+#[allow(clippy::too_many_arguments)]
+pub fn conv2d_affine(
+    x: Tensor<4>,
+    weight: Tensor<4>,
+    [scale, shift]: [Tensor<1>; 2],
+    stride: [usize; 2],
+    padding: [usize; 4],
+    dilation: [usize; 2],
+    relu: bool,
+) -> Tensor<4> {
+    assert!(
+        accepts(&x),
+        "kiln kernels do not serve this tensor; use burn's conv2d"
+    );
+    switch::count_call();
+    Tensor::from_dispatch(<Dispatch as KilnBackend>::kiln_conv2d_affine(
+        x.into_dispatch(),
+        weight.into_dispatch(),
+        scale.into_dispatch(),
+        shift.into_dispatch(),
+        conv_params(stride, padding, dilation),
+        relu,
+    ))
+}
+
 /// ReLU, `max(x, 0)` element-wise, by kiln's parallel kernel, with its gradient when `x` is
 /// tracked by autodiff. NaN stays NaN, as with burn's `relu`.
 ///

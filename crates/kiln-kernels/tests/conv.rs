@@ -111,6 +111,60 @@ fn check_gradients(case: &Case, device: &Device) {
     }
 }
 
+/// The folded convolution (`scale·conv + shift`, then ReLU with `relu`) against burn's conv2d
+/// followed by burn's multiply, add and ReLU, on `device`: forward, and without the ReLU the
+/// gradients of Σ y·r with respect to every operand under autodiff. (With it, a sum that the
+/// two summation orders put on either side of 0 would flip one mask bit and an O(1) term of
+/// the gradients; the ReLU's gradient is tested on its own.)
+fn check_affine(case: &Case, relu: bool, device: &Device) {
+    let normal = Distribution::Normal(0.0, 1.0);
+    let (x, w, _) = operands(case, device);
+    let [scale, shift] = [0, 1].map(|_| Tensor::<1>::random([case.out_channels], normal, device));
+    let burn_affine = |x: Tensor<4>, w: Tensor<4>, scale: Tensor<1>, shift: Tensor<1>| {
+        let channel = |t: Tensor<1>| t.reshape([1, case.out_channels, 1, 1]);
+        let y = burn_conv2d(x, w, None, case.options()) * channel(scale) + channel(shift);
+        if relu {
+            burn::tensor::activation::relu(y)
+        } else {
+            y
+        }
+    };
+    let kiln_affine = |x, w, scale, shift| {
+        let (s, p, d) = (case.stride, case.padding, case.dilation);
+        kiln_kernels::conv2d_affine(x, w, [scale, shift], s, p, d, relu)
+    };
+    let [want, got] = [
+        burn_affine(x.clone(), w.clone(), scale.clone(), shift.clone()),
+        kiln_affine(x.clone(), w.clone(), scale.clone(), shift.clone()),
+    ];
+    assert_close(values(got), values(want), "folded forward", &case);
+    if relu {
+        return;
+    }
+    let device = device.clone().autodiff();
+    let [x, w] = [x, w].map(|t| Tensor::from_data(t.into_data(), &device));
+    let [scale, shift] = [scale, shift].map(|t| Tensor::from_data(t.into_data(), &device));
+    let out = burn_conv2d(x.clone(), w.clone(), None, case.options()).dims();
+    let r = Tensor::<4>::random(out, normal, &device);
+    let grads_of = |with_kiln: bool| {
+        let [x, w] = [&x, &w].map(|t| t.clone().require_grad());
+        let [scale, shift] = [&scale, &shift].map(|t| t.clone().require_grad());
+        let y = if with_kiln {
+            kiln_affine(x.clone(), w.clone(), scale.clone(), shift.clone())
+        } else {
+            burn_affine(x.clone(), w.clone(), scale.clone(), shift.clone())
+        };
+        let grads = y.mul(r.clone()).sum().backward();
+        let four = [&x, &w].map(|t| values(t.grad(&grads).unwrap()));
+        let one = [&scale, &shift].map(|t| values(t.grad(&grads).unwrap()));
+        [four, one].concat()
+    };
+    let names = ["input", "weight", "scale", "shift"];
+    for ((got, want), name) in grads_of(true).into_iter().zip(grads_of(false)).zip(names) {
+        assert_close(got, want, &format!("folded {name} gradient"), &case);
+    }
+}
+
 fn cases() -> impl Strategy<Value = Case> {
     (
         (1usize..4, 1usize..6, 1usize..6, 1usize..11, 1usize..11),
@@ -152,6 +206,15 @@ proptest! {
         check_gradients(&case, &Device::flex());
         check_gradients(&case, &Device::ndarray());
     }
+
+    #[test]
+    fn folded_batch_norm_and_relu_match_burn_on_flex_and_ndarray(
+        case in cases(),
+        relu in any::<bool>(),
+    ) {
+        check_affine(&case, relu, &Device::flex());
+        check_affine(&case, relu, &Device::ndarray());
+    }
 }
 
 /// The shapes ResNet-20 trains on Fashion-MNIST, at batch 128 where it is cheap enough, and
@@ -179,6 +242,7 @@ fn resnet_shapes_match_burn() {
     ] {
         check_forward(&case, &Device::flex());
         check_gradients(&case, &Device::flex());
+        check_affine(&case, true, &Device::flex());
     }
 }
 

@@ -9,7 +9,7 @@
 use kiln_kernels::SimdLimit;
 use kiln_kernels::conv::direct;
 use kiln_kernels::conv::simd::Simd;
-use kiln_kernels::conv::{ConvGeometry, lowered};
+use kiln_kernels::conv::{ConvGeometry, Epilogue, lowered};
 use proptest::prelude::*;
 
 /// Deterministic values in [-1, 1) from a seed.
@@ -51,9 +51,16 @@ fn check_in(simd: Simd, g: &ConvGeometry, seed: u64) {
     let w = values(g.out_channels * g.patch_len(), seed + 1);
     let b = values(g.out_channels, seed + 2);
     let dy = values(g.batch * g.out_channels * g.out_pixels(), seed + 3);
+    // A bias, and on odd seeds a folded batch norm's scale and a ReLU too.
+    let scale = values(g.out_channels, seed + 4);
+    let epilogue = Epilogue {
+        scale: (seed % 2 == 1).then_some(&scale[..]),
+        shift: Some(&b),
+        relu: seed % 2 == 1,
+    };
     assert_close(
-        &direct::forward(simd, g, &x, &w, Some(&b)),
-        &lowered::forward(g, &x, &w, Some(&b)),
+        &direct::forward(simd, g, &x, &w, epilogue),
+        &lowered::forward(g, &x, &w, epilogue),
         &format!("forward ({simd:?})"),
         g,
     );

@@ -247,7 +247,7 @@ fn layer_speed(
         ];
     }
     [
-        time(&mut || drop(conv::forward(&g, &x, &w, None))),
+        time(&mut || drop(conv::forward(&g, &x, &w, conv::Epilogue::default()))),
         time(&mut || drop(conv::input_grad(&g, &w, &dy))),
         time(&mut || drop(conv::weight_grad(&g, &x, &dy))),
     ]

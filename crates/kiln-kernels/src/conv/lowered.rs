@@ -8,7 +8,7 @@ use std::cell::RefCell;
 
 use rayon::prelude::*;
 
-use super::{ConvGeometry, MatRef, col2im, im2col, matmul};
+use super::{ConvGeometry, Epilogue, MatRef, col2im, im2col, matmul};
 
 thread_local! {
     /// Each thread's column-matrix buffer, kept between calls: a fresh one per image (or per
@@ -32,13 +32,13 @@ fn columns<'a>(g: &ConvGeometry, image: &'a [f32], scratch: &'a mut Vec<f32>) ->
     scratch
 }
 
-/// Forward convolution.
+/// Forward convolution, each sum written through `epilogue`.
 ///
 /// # Shapes
 /// - `x`: `[batch, in_channels, in_h, in_w]`, `weight`: `[out_channels, in_channels, kh, kw]`,
-///   `bias`: `[out_channels]`
+///   the epilogue's `scale` and `shift`: `[out_channels]`
 /// - returns `[batch, out_channels, out_h, out_w]`
-pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
+pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], epilogue: Epilogue<'_>) -> Vec<f32> {
     let (in_len, pixels) = (g.in_channels * g.in_pixels(), g.out_pixels());
     let out_len = g.out_channels * pixels;
     assert_eq!(x.len(), g.batch * in_len, "conv forward: input size");
@@ -47,6 +47,7 @@ pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>
         g.out_channels * g.patch_len(),
         "conv forward: weight size"
     );
+    epilogue.check(g.out_channels);
     let w = MatRef::row_major(weight, g.out_channels, g.patch_len());
     let mut out = vec![0.0; g.batch * out_len];
     out.par_chunks_mut(out_len)
@@ -54,17 +55,8 @@ pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>
         .for_each(|(y, image)| {
             with_scratch(|scratch| {
                 let col = columns(g, image, scratch);
-                if let Some(bias) = bias {
-                    for (plane, &b) in y.chunks_exact_mut(pixels).zip(bias) {
-                        plane.fill(b);
-                    }
-                }
-                matmul(
-                    y,
-                    w,
-                    MatRef::row_major(col, g.patch_len(), pixels),
-                    bias.is_some(),
-                );
+                matmul(y, w, MatRef::row_major(col, g.patch_len(), pixels), false);
+                epilogue.apply(y, g.out_channels, pixels);
             })
         });
     out

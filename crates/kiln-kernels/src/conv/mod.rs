@@ -11,6 +11,7 @@
 
 #[cfg(target_arch = "x86_64")]
 pub mod direct;
+mod epilogue;
 mod geometry;
 mod im2col;
 pub mod lowered;
@@ -18,22 +19,24 @@ mod matmul;
 #[cfg(target_arch = "x86_64")]
 pub mod simd;
 
+pub use epilogue::Epilogue;
 pub use geometry::ConvGeometry;
 pub use im2col::{col2im, im2col};
 pub use matmul::{MatRef, matmul};
 
-/// Forward convolution.
+/// Forward convolution, each sum written through `epilogue` (a bias, a folded batch norm, a
+/// ReLU).
 ///
 /// # Shapes
 /// - `x`: `[batch, in_channels, in_h, in_w]`, `weight`: `[out_channels, in_channels, kh, kw]`,
-///   `bias`: `[out_channels]`
+///   the epilogue's `scale` and `shift`: `[out_channels]`
 /// - returns `[batch, out_channels, out_h, out_w]`
-pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
+pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], epilogue: Epilogue<'_>) -> Vec<f32> {
     #[cfg(target_arch = "x86_64")]
     if let Some(simd) = simd::Simd::detect().filter(|_| direct::serves_forward(g)) {
-        return direct::forward(simd, g, x, weight, bias);
+        return direct::forward(simd, g, x, weight, epilogue);
     }
-    lowered::forward(g, x, weight, bias)
+    lowered::forward(g, x, weight, epilogue)
 }
 
 /// Gradient of the loss with respect to the convolution's input.

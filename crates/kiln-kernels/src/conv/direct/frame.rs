@@ -3,7 +3,7 @@
 
 use std::mem::MaybeUninit;
 
-use super::super::ConvGeometry;
+use super::super::{ConvGeometry, Epilogue};
 
 /// Where a convolution's taps read in the padded (and, when strided, phase-split) planes of
 /// one image.
@@ -91,8 +91,8 @@ impl Frame {
         copy_rows(dy, [g.out_h(), g.out_w()], dst, [self.width, self.row], 0);
     }
 
-    /// Reads the output pixels of staged rows back into `out` (`[channels, out_h, out_w]`),
-    /// adding each channel's bias, and returns how many elements of `out` it wrote: all of
+    /// Reads the output pixels of staged rows back into `out` (`[channels, out_h, out_w]`)
+    /// through `epilogue` (each channel's bias, folded batch norm, ReLU), and returns how many elements of `out` it wrote: all of
     /// them, or it panics.
     ///
     /// # Panics
@@ -101,7 +101,7 @@ impl Frame {
         &self,
         g: &ConvGeometry,
         staged: &[f32],
-        bias: Option<&[f32]>,
+        epilogue: Epilogue<'_>,
         out: &mut [MaybeUninit<f32>],
     ) -> usize {
         let (out_w, pixels) = (g.out_w(), g.out_pixels());
@@ -115,10 +115,10 @@ impl Frame {
             .zip(staged.chunks_exact(self.width))
             .enumerate()
         {
-            let b = bias.map_or(0.0, |b| b[m]);
+            let map = epilogue.channel(m);
             for (y, dst) in plane.chunks_exact_mut(out_w).enumerate() {
-                for (d, s) in dst.iter_mut().zip(&staged[y * self.row..][..out_w]) {
-                    d.write(s + b);
+                for (d, &s) in dst.iter_mut().zip(&staged[y * self.row..][..out_w]) {
+                    d.write(map(s));
                 }
                 written += out_w;
             }

@@ -28,8 +28,8 @@ mod prefetch;
 mod scratch;
 mod transposed;
 
-use super::ConvGeometry;
 use super::simd::{MR, Simd, TAPS, TileJob, Tiles};
+use super::{ConvGeometry, Epilogue};
 use broadcast::Packed;
 use frame::Frame;
 use prefetch::Prefetch;
@@ -81,12 +81,12 @@ pub fn serves_input_grad(g: &ConvGeometry) -> bool {
     serves(g) && g.out_channels * g.kernel_h * g.kernel_w >= MIN_PATCH * g.stride[0] * g.stride[1]
 }
 
-/// Forward convolution, for geometries [`serves`] accepts (it is faster than the lowered
-/// path where [`serves_forward`] holds).
+/// Forward convolution, each sum written through `epilogue`, for geometries [`serves`]
+/// accepts (it is faster than the lowered path where [`serves_forward`] holds).
 ///
 /// # Shapes
 /// - `x`: `[batch, in_channels, in_h, in_w]`, `weight`: `[out_channels, in_channels, kh, kw]`,
-///   `bias`: `[out_channels]`
+///   the epilogue's `scale` and `shift`: `[out_channels]`
 /// - returns `[batch, out_channels, out_h, out_w]`
 ///
 /// # Panics
@@ -96,9 +96,17 @@ pub fn forward(
     g: &ConvGeometry,
     x: &[f32],
     weight: &[f32],
-    bias: Option<&[f32]>,
+    epilogue: Epilogue<'_>,
 ) -> Vec<f32> {
-    simd.run(g.out_channels, Forward { g, x, weight, bias })
+    simd.run(
+        g.out_channels,
+        Forward {
+            g,
+            x,
+            weight,
+            epilogue,
+        },
+    )
 }
 
 /// The operands of [`forward`], run by [`Simd::run`] in its tile shape.
@@ -106,14 +114,14 @@ struct Forward<'a> {
     g: &'a ConvGeometry,
     x: &'a [f32],
     weight: &'a [f32],
-    bias: Option<&'a [f32]>,
+    epilogue: Epilogue<'a>,
 }
 
 impl TileJob for Forward<'_> {
     type Output = Vec<f32>;
 
     fn run<S: Tiles, const R: usize, const NV: usize>(self, simd: S) -> Vec<f32> {
-        forward_in::<S, R, NV>(simd, self.g, self.x, self.weight, self.bias)
+        forward_in::<S, R, NV>(simd, self.g, self.x, self.weight, self.epilogue)
     }
 }
 
@@ -250,7 +258,7 @@ fn forward_in<S: Tiles, const R: usize, const NV: usize>(
     g: &ConvGeometry,
     x: &[f32],
     weight: &[f32],
-    bias: Option<&[f32]>,
+    epilogue: Epilogue<'_>,
 ) -> Vec<f32> {
     let (in_len, out_len) = image_lens(g, x);
     assert_eq!(
@@ -258,10 +266,7 @@ fn forward_in<S: Tiles, const R: usize, const NV: usize>(
         g.out_channels * g.patch_len(),
         "direct conv: weight size"
     );
-    assert!(
-        bias.is_none_or(|b| b.len() == g.out_channels),
-        "direct conv: bias size"
-    );
+    epilogue.check(g.out_channels);
     let frame = Frame::of(g, NV * S::LANES);
     let packed = forward_packed::<S, R>(g, &frame, weight);
     // The output is written once, by `unstage`, without zero-filling it first: a forward
@@ -287,7 +292,7 @@ fn forward_in<S: Tiles, const R: usize, const NV: usize>(
                     frame.width,
                     x.chunks(in_len).nth(n + 1).unwrap_or_default(),
                 );
-                frame.unstage(g, &scratch.staged, bias, y)
+                frame.unstage(g, &scratch.staged, epilogue, y)
             },
         )
         .sum();
