@@ -3,6 +3,7 @@
 use burn::tensor::{Device, Distribution, Tensor};
 
 use crate::Layer;
+use crate::layers::BatchNorm;
 
 /// A batch of activations of width `W`, height `H` and depth `D`; the batch size is a run-time
 /// value.
@@ -113,6 +114,36 @@ impl<const W: usize, const H: usize, const D: usize> Act<W, H, D> {
     ) -> Act<W2, H2, D2> {
         const { declared(L::OUT, [W2, H2, D2]) }
         Act::from_layer(layer.forward_relu_tensor(self.tensor))
+    }
+
+    /// Applies `layer`, then batch norm `norm`, then ReLU when `relu`, by
+    /// [`Layer::forward_norm_tensor`] (a convolution folds an inference-mode batch norm and
+    /// the ReLU into its own output pass): what `kiln::model!`'s forward pass runs for a layer
+    /// followed by `batch_norm`. The output type is checked as in [`apply`](Self::apply).
+    ///
+    /// # Shapes
+    /// - input: `[batch, D, H, W]`
+    /// - output: `[batch, D2, H2, W2]`
+    pub fn apply_norm<
+        L: Layer<W, H, D>,
+        const W2: usize,
+        const H2: usize,
+        const D2: usize,
+        const EPS_NANO: usize,
+    >(
+        self,
+        layer: &L,
+        norm: &BatchNorm<D2, EPS_NANO>,
+        relu: bool,
+    ) -> Act<W2, H2, D2> {
+        const {
+            declared(L::OUT, [W2, H2, D2]);
+            declared(
+                <BatchNorm<D2, EPS_NANO> as Layer<W2, H2, D2>>::OUT,
+                [W2, H2, D2],
+            );
+        }
+        Act::from_layer(layer.forward_norm_tensor(self.tensor, norm, relu))
     }
 
     /// Concatenates along depth (an Inception join). `D3` must be `D + D2`, checked when the

@@ -4,6 +4,8 @@ use burn::module::Module;
 use burn::tensor::{Device, Tensor};
 use kiln_shape::Rounding;
 
+use crate::layers::BatchNorm;
+
 /// A layer whose output shape, parameter count and FLOPs are known at compile time for an
 /// input of width `W`, height `H` and depth `D`.
 ///
@@ -56,6 +58,23 @@ pub trait Layer<const W: usize, const H: usize, const D: usize>: Module + Sized 
     /// - as [`forward_tensor`](Layer::forward_tensor)
     fn forward_relu_tensor(&self, input: Tensor<4>) -> Tensor<4> {
         crate::layers::relu(self.forward_tensor(input))
+    }
+
+    /// Runs the layer, then batch norm `norm` over its output (`K` channels), then ReLU when
+    /// `relu`: what `kiln::model!`'s forward pass calls for a layer followed by `batch_norm`.
+    /// The default runs them one after the other; a convolution overrides it to fold an
+    /// inference-mode batch norm and the ReLU into the sums it writes (one pass over the
+    /// output instead of two), with the same result up to rounding.
+    ///
+    /// # Shapes
+    /// - as [`forward_tensor`](Layer::forward_tensor), with `OUT[2] = K`
+    fn forward_norm_tensor<const K: usize, const EPS_NANO: usize>(
+        &self,
+        input: Tensor<4>,
+        norm: &BatchNorm<K, EPS_NANO>,
+        relu: bool,
+    ) -> Tensor<4> {
+        norm.run(self.forward_tensor(input), relu)
     }
 
     /// A short description for summaries, e.g. `conv 3×3/2 p1`.

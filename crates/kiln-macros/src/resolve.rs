@@ -70,15 +70,26 @@ pub struct Node {
     pub kind: NodeKind,
 }
 
+/// Which built-in layers `forward` runs as part of the layer before them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fold {
+    /// None: it runs on its own.
+    No,
+    /// The built-in `relu`: fused into the layer before it where that one can take it.
+    Relu,
+    /// The built-in `batch_norm`: handed to the plain layer before it, which may fold it into
+    /// its own output pass (a convolution does, in inference).
+    Norm,
+}
+
 /// What a node is: one arm per construct in every emitter.
 pub enum NodeKind {
-    /// A layer of type `ty`: built-in (`relu` marks the ReLU, which fuses into the layer
-    /// before it) or `layer(Type)`.
+    /// A layer of type `ty`: built-in or `layer(Type)`.
     Layer {
         /// The layer's type.
         ty: TokenStream,
-        /// Whether it is the built-in `relu`.
-        relu: bool,
+        /// Whether `forward` runs it as part of the layer before it.
+        folds: Fold,
     },
     /// A residual block: the body added to the shortcut (the identity when `None`).
     Residual {
@@ -216,14 +227,32 @@ impl Resolver<'_> {
                 let built = builtin(self.root, &name.to_string(), layer, args, &feed, span);
                 let guessed = self.report(&name, built.errors, after);
                 let out = self.shape(built.out, guessed, span);
-                let relu = layer == "relu";
-                (name, out, NodeKind::Layer { ty: built.ty, relu })
+                let folds = match layer.to_string().as_str() {
+                    "relu" => Fold::Relu,
+                    "batch_norm" => Fold::Norm,
+                    _ => Fold::No,
+                };
+                (
+                    name,
+                    out,
+                    NodeKind::Layer {
+                        ty: built.ty,
+                        folds,
+                    },
+                )
             }
             Kind::Custom(ty) => {
                 let name = named("layer");
                 let out = self.shape(None, input.guessed_after.clone(), span);
                 let ty = quote!(#ty);
-                (name, out, NodeKind::Layer { ty, relu: false })
+                (
+                    name,
+                    out,
+                    NodeKind::Layer {
+                        ty,
+                        folds: Fold::No,
+                    },
+                )
             }
             Kind::Residual { body, shortcut } => {
                 let name = named("residual");

@@ -10,6 +10,7 @@ use kiln_shape::Window;
 
 use super::{padding_pairs, rounding_note, sides_or_zero};
 use crate::layer::{Exact, Layer, RoundingMode};
+use crate::layers::BatchNorm;
 
 /// How a convolution pads its input.
 pub trait PadMode: Clone + Send + Sync + core::fmt::Debug + 'static {
@@ -110,6 +111,24 @@ where
         }
         F * F * (D1 / O::GROUPS) + O::BIAS as usize
     };
+
+    /// `input` (`W`×`H`) with the edge padding applied, and the zero padding `[top, bottom,
+    /// left, right]` the convolution itself still has to add.
+    fn padded<const W: usize, const H: usize>(&self, input: Tensor<4>) -> (Tensor<4>, [usize; 4]) {
+        match self.edge_padding {
+            Some([(top, bottom), (left, right)]) => (
+                input.pad(
+                    [(0, 0), (0, 0), (top, bottom), (left, right)],
+                    burn::tensor::ops::PadMode::Edge,
+                ),
+                [0; 4],
+            ),
+            None => {
+                let [(top, bottom), (left, right)] = padding_pairs(W, H, Self::WINDOW);
+                (input, [top, bottom, left, right])
+            }
+        }
+    }
 }
 
 // The header on two lines: rustc quotes it when a hand-written `apply` feeds the layer the
@@ -153,19 +172,7 @@ impl<const W: usize, const H: usize, const D1: usize, const K: usize, const F: u
     /// Runs kiln's convolution kernel where it serves the input (dense, `f32`, on flex or
     /// ndarray), burn's operator otherwise.
     fn forward_tensor(&self, input: Tensor<4>) -> Tensor<4> {
-        let (input, padding) = match self.edge_padding {
-            Some([(top, bottom), (left, right)]) => (
-                input.pad(
-                    [(0, 0), (0, 0), (top, bottom), (left, right)],
-                    burn::tensor::ops::PadMode::Edge,
-                ),
-                [0; 4],
-            ),
-            None => {
-                let [(top, bottom), (left, right)] = padding_pairs(W, H, Self::WINDOW);
-                (input, [top, bottom, left, right])
-            }
-        };
+        let (input, padding) = self.padded::<W, H>(input);
         #[cfg(feature = "kernels")]
         if O::GROUPS == 1 && kiln_kernels::accepts(&input) {
             return kiln_kernels::conv2d(
@@ -178,6 +185,33 @@ impl<const W: usize, const H: usize, const D1: usize, const K: usize, const F: u
             );
         }
         self.inner.forward(input)
+    }
+
+    /// Folds an inference-mode batch norm (and the ReLU after it) into the sums kiln's
+    /// kernel writes, where the kernels serve the input and the batch norm runs in inference
+    /// mode; the convolution, then the batch norm, otherwise.
+    fn forward_norm_tensor<const K2: usize, const EPS_NANO: usize>(
+        &self,
+        input: Tensor<4>,
+        norm: &BatchNorm<K2, EPS_NANO>,
+        relu: bool,
+    ) -> Tensor<4> {
+        #[cfg(feature = "kernels")]
+        if O::GROUPS == 1
+            && let Some(affine) = norm.folded(&input, self.inner.bias.as_ref().map(|b| b.val()))
+        {
+            let (input, padding) = self.padded::<W, H>(input);
+            return kiln_kernels::conv2d_affine(
+                input,
+                self.inner.weight.val(),
+                affine,
+                [S, S],
+                padding,
+                [O::DILATION, O::DILATION],
+                relu,
+            );
+        }
+        norm.run(Layer::<W, H, D1>::forward_tensor(self, input), relu)
     }
 
     fn describe() -> String {

@@ -58,7 +58,7 @@ impl<const W: usize, const H: usize, const D: usize, const EPS_NANO: usize> Laye
 impl<const D: usize, const EPS_NANO: usize> BatchNorm<D, EPS_NANO> {
     /// Batch norm of `input`, followed by ReLU when `relu` is true: fused into kiln's kernels
     /// where they serve the input, burn's batch norm (then ReLU) otherwise.
-    fn run(&self, input: Tensor<4>, relu: bool) -> Tensor<4> {
+    pub(crate) fn run(&self, input: Tensor<4>, relu: bool) -> Tensor<4> {
         let bn = &self.inner;
         // A frozen layer on a training device (gradients may still flow through it) runs
         // burn's batch norm.
@@ -70,6 +70,32 @@ impl<const D: usize, const EPS_NANO: usize> BatchNorm<D, EPS_NANO> {
         }
         let y = bn.forward(input);
         if relu { crate::layers::relu(y) } else { y }
+    }
+
+    /// The per channel `[scale, shift]` of the affine map this layer applies in inference mode
+    /// to the output of a layer with `bias`: `scale = γ/√(var + ε)`, `shift = β + (bias −
+    /// mean)·scale`, for a convolution to fold in. `None` where the layer would not run on
+    /// kiln's inference kernel for `input` (training, or a device the kernels do not serve).
+    #[cfg(feature = "kernels")]
+    pub(crate) fn folded(
+        &self,
+        input: &Tensor<4>,
+        bias: Option<Tensor<1>>,
+    ) -> Option<[Tensor<1>; 2]> {
+        if !kiln_kernels::accepts(input) || input.device().is_autodiff() {
+            return None;
+        }
+        let bn = &self.inner;
+        let scale = bn
+            .gamma
+            .val()
+            .div(bn.running_var.value().add_scalar(bn.epsilon).sqrt());
+        let centred = match bias {
+            Some(bias) => bias.sub(bn.running_mean.value()),
+            None => bn.running_mean.value().neg(),
+        };
+        let shift = bn.beta.val().add(centred.mul(scale.clone()));
+        Some([scale, shift])
     }
 
     /// [`run`](Self::run) by kiln's fused kernels, which serve `input`.

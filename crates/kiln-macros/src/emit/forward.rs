@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
 use super::partial_joins;
-use crate::resolve::{Node, NodeKind, located, seq_out};
+use crate::resolve::{Fold, Node, NodeKind, located, seq_out};
 
 /// The passes of a model's top level.
 pub struct Passes {
@@ -57,29 +57,68 @@ impl Passes {
     }
 }
 
-/// The steps of the sequence `nodes`, whose fields are `<access>.<name>`: each `relu` runs
-/// fused into the node before it where that node can take it (never into an auxiliary branch,
-/// which reads the activation between the two).
+/// The steps of the sequence `nodes`, whose fields are `<access>.<name>`: a `batch_norm` runs
+/// as part of the plain layer before it (`Act::apply_norm`), and
+/// each `relu` runs fused into the node before it where that node can take it (never into an
+/// auxiliary branch, which reads the activation between the two).
 fn steps(root: &TokenStream, nodes: &[Node], access: &TokenStream) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
+    // The statement that runs the last step with a ReLU fused in, where it can take one.
     let mut previous: Option<TokenStream> = None;
+    // The last node, while it is a plain layer that a batch norm can fold into.
+    let mut plain_layer: Option<&Node> = None;
     for node in nodes {
-        let Stmt { plain, with_relu } = statement(root, node, access);
-        let relu = matches!(node.kind, NodeKind::Layer { relu: true, .. });
-        let fused = match (relu, previous.take()) {
-            (true, Some(fused)) => {
-                let before = steps.last_mut().expect("a statement precedes the ReLU");
-                before.fused = TokenStream::new();
-                fused
-            }
-            _ => {
-                previous = with_relu;
-                plain.clone()
-            }
+        let Stmt {
+            plain,
+            mut with_relu,
+        } = statement(root, node, access);
+        let folds = match node.kind {
+            NodeKind::Layer { folds, .. } => folds,
+            _ => Fold::No,
         };
+        let mut fused = plain.clone();
+        match (folds, plain_layer.take(), previous.take()) {
+            (Fold::Relu, _, Some(before)) => {
+                steps
+                    .last_mut()
+                    .expect("a statement precedes the ReLU")
+                    .fused = TokenStream::new();
+                fused = before;
+                with_relu = None;
+            }
+            (Fold::Norm, Some(layer), _) => {
+                steps
+                    .last_mut()
+                    .expect("a layer precedes the batch norm")
+                    .fused = TokenStream::new();
+                let normed = |relu: bool| norm_statement(root, layer, node, access, relu);
+                fused = normed(false);
+                with_relu = Some(normed(true));
+            }
+            (Fold::No, _, _) if matches!(node.kind, NodeKind::Layer { .. }) => {
+                plain_layer = Some(node);
+            }
+            _ => {}
+        }
+        previous = with_relu;
         steps.push(Step { plain, fused });
     }
     steps
+}
+
+/// The statement that runs `layer`, then the batch norm `norm` after it, then ReLU when
+/// `relu`, as one call.
+fn norm_statement(
+    root: &TokenStream,
+    layer: &Node,
+    norm: &Node,
+    access: &TokenStream,
+    relu: bool,
+) -> TokenStream {
+    let (name, norm_name) = (&layer.name, &norm.name);
+    let act = norm.out.act(root);
+    let at = located(layer.span);
+    quote_spanned!(at=> let x: #act = x.apply_norm(&#access.#name, &#access.#norm_name, #relu);)
 }
 
 /// What `forward` runs for the nested sequence `nodes` (a block's body or branch).
