@@ -14,9 +14,11 @@ use burn::backend::{Autodiff, TensorMetadata};
 use crate::activation;
 use crate::conv::{self, ConvGeometry};
 use crate::extension::{
-    ConvParams, KilnBackend, add_relu, batch_norm_train, conv2d_forward, geometry, relu,
+    ConvParams, KilnBackend, PoolParams, add_relu, batch_norm_train, conv2d_forward, geometry,
+    max_pool2d, relu,
 };
 use crate::norm::{self, NormShape};
+use crate::pool;
 use crate::storage::CpuStorage;
 
 /// The convolution's backward step; `N` is 3 with a bias, 2 without.
@@ -158,6 +160,28 @@ impl<B: CpuStorage, const N: usize> Backward<B, N> for ReluBackward {
     }
 }
 
+/// Max pooling's backward step: keeps where each window's maximum was.
+#[derive(Debug)]
+struct MaxPoolBackward;
+
+impl<B: CpuStorage> Backward<B, 1> for MaxPoolBackward {
+    type State = (Vec<u32>, ConvGeometry);
+
+    fn backward(
+        self,
+        ops: Ops<Self::State, 1>,
+        grads: &mut Gradients,
+        _checkpointer: &mut Checkpointer,
+    ) {
+        let grad = grads.consume::<B>(&ops.node);
+        let (at, g) = ops.state;
+        let dx = B::with_f32(&grad, |dy| pool::max_pool_backward(&g, dy, &at));
+        if let [Some(node)] = ops.parents {
+            grads.register::<B>(node.id, B::from_f32(dx, &g.input_shape()));
+        }
+    }
+}
+
 /// `y`, the ReLU of the sum of the tensors of `nodes`, with its backward step recorded when a
 /// gradient is wanted.
 fn track_relu<B: CpuStorage, C: CheckpointStrategy, const N: usize>(
@@ -252,6 +276,18 @@ impl<B: KilnBackend + CpuStorage, C: CheckpointStrategy> KilnBackend for Autodif
             <FloatTensor<Self>>::new(mean),
             <FloatTensor<Self>>::new(var),
         )
+    }
+
+    fn kiln_max_pool2d(x: FloatTensor<Self>, params: PoolParams) -> FloatTensor<Self> {
+        let (y, at, g) = max_pool2d::<B>(x.primitive(), params);
+        match MaxPoolBackward
+            .prepare::<C>([x.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(prep) => prep.finish((at, g), y),
+            OpsKind::UnTracked(prep) => prep.finish(y),
+        }
     }
 
     fn kiln_relu(x: FloatTensor<Self>) -> FloatTensor<Self> {

@@ -12,10 +12,35 @@ use burn::backend::{Backend, TensorMetadata, backend_extension};
 use crate::activation;
 use crate::conv::{self, ConvGeometry, Epilogue};
 use crate::norm::{self, NormShape};
+use crate::pool;
 use crate::storage::CpuStorage;
 
 /// The options of a 2-D convolution that are not in its operands' shapes.
 pub type ConvParams = [usize; 8];
+
+/// The options of a 2-D max pooling: window `[h, w]`, then stride, padding and dilation as in
+/// [`ConvParams`].
+pub type PoolParams = [usize; 10];
+
+/// Packs window `[h, w]`, stride `[h, w]`, padding `[top, bottom, left, right]` and dilation
+/// `[h, w]` into the plain array the extension macro passes through dispatch.
+pub fn pool_params(
+    window: [usize; 2],
+    stride: [usize; 2],
+    padding: [usize; 4],
+    dilation: [usize; 2],
+) -> PoolParams {
+    let [kh, kw] = window;
+    let [sh, sw, top, bottom, left, right, dh, dw] = conv_params(stride, padding, dilation);
+    [kh, kw, sh, sw, top, bottom, left, right, dh, dw]
+}
+
+/// The geometry of a max pooling of `x` (`[batch, channels, in_h, in_w]`) with `params`: a
+/// convolution's geometry with as many output channels as input channels.
+pub(crate) fn pool_geometry(x: &[usize], params: PoolParams) -> ConvGeometry {
+    let [kh, kw, conv @ ..] = params;
+    geometry(x, &[x[1], x[1], kh, kw], conv)
+}
 
 /// Packs stride `[h, w]`, padding `[top, bottom, left, right]` and dilation `[h, w]` into the
 /// plain array the extension macro passes through dispatch.
@@ -111,6 +136,13 @@ pub trait KilnBackend: Backend {
         epsilon: f64,
         relu: bool,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
+
+    /// 2-D max pooling (padding never wins a window).
+    ///
+    /// # Shapes
+    /// - `x`: `[batch, channels, in_h, in_w]`
+    /// - output: `[batch, channels, out_h, out_w]`
+    fn kiln_max_pool2d(x: FloatTensor<Self>, params: PoolParams) -> FloatTensor<Self>;
 
     /// ReLU, `max(x, 0)` element-wise (NaN stays NaN, as in burn).
     ///
@@ -211,6 +243,16 @@ fn batch_norm<B: CpuStorage>(
     B::from_f32(y, &dims)
 }
 
+/// Max pooling on a CPU backend's primitives: the output, and where each maximum was.
+pub(crate) fn max_pool2d<B: CpuStorage>(
+    x: &FloatTensor<B>,
+    params: PoolParams,
+) -> (FloatTensor<B>, Vec<u32>, ConvGeometry) {
+    let g = pool_geometry(&x.shape(), params);
+    let (y, at) = B::with_f32(x, |x| pool::max_pool_forward(&g, x));
+    (B::from_f32(y, &g.output_shape()), at, g)
+}
+
 /// ReLU on a CPU backend's primitives.
 pub(crate) fn relu<B: CpuStorage>(x: &FloatTensor<B>) -> FloatTensor<B> {
     B::from_f32(B::with_f32(x, activation::relu), &x.shape())
@@ -278,6 +320,10 @@ macro_rules! cpu_backend {
 
             fn kiln_relu(x: FloatTensor<Self>) -> FloatTensor<Self> {
                 relu::<Self>(&x)
+            }
+
+            fn kiln_max_pool2d(x: FloatTensor<Self>, params: PoolParams) -> FloatTensor<Self> {
+                max_pool2d::<Self>(&x, params).0
             }
 
             fn kiln_add_relu(a: FloatTensor<Self>, b: FloatTensor<Self>) -> FloatTensor<Self> {

@@ -3,8 +3,9 @@
 //! `ndarray`: at least one) and reached through burn's backend extension, with hand-written
 //! gradients under `Autodiff`.
 //!
-//! kiln's typed layers call [`conv2d`], [`batch_norm_train`], [`batch_norm`] (either with a
-//! ReLU fused in), [`relu`] and [`add_relu`] when [`accepts`] says the kernels serve the input, and burn's
+//! kiln's typed layers call [`conv2d`] (or [`conv2d_affine`], an inference-mode batch norm and
+//! ReLU folded in), [`batch_norm_train`], [`batch_norm`] (either with a ReLU fused in),
+//! [`max_pool2d`], [`relu`] and [`add_relu`] when [`accepts`] says the kernels serve the input, and burn's
 //! own operator otherwise (wgpu, cuda, grouped convolutions, other dtypes, or kernels switched
 //! off). Nothing changes for a model's author: the same `model!` gets the fast path. 3×3-like convolutions run as direct
 //! convolutions in AVX-512 or AVX2 register tiles, the widest the CPU has ([`conv::direct`]),
@@ -41,11 +42,12 @@ mod autodiff;
 pub mod conv;
 mod extension;
 pub mod norm;
+pub mod pool;
 mod storage;
 mod switch;
 mod wide;
 
-pub use extension::{ConvParams, KilnBackend, conv_params};
+pub use extension::{ConvParams, KilnBackend, PoolParams, conv_params, pool_params};
 pub use storage::CpuStorage;
 pub use switch::{SimdLimit, enabled, runs_on, set_enabled, set_simd_limit, simd_limit};
 
@@ -126,6 +128,49 @@ pub fn conv2d_affine(
         conv_params(stride, padding, dilation),
         relu,
     ))
+}
+
+/// 2-D max pooling by kiln's kernel, with its gradient when `x` is tracked by autodiff: each
+/// output is the maximum of its window's input pixels, padding `[top, bottom, left, right]`
+/// never winning (a ceil-rounded window is extra bottom/right padding).
+///
+/// # Shapes
+/// - `x`: `[batch, channels, in_h, in_w]`
+/// - output: `[batch, channels, out_h, out_w]`, out_h = (in_h + top + bottom − dilation·(kh −
+///   1) − 1)/stride + 1
+///
+/// # Panics
+/// When [`accepts`] is false for `x` or [`serves_max_pool`] is false for the window.
+pub fn max_pool2d(
+    x: Tensor<4>,
+    window: [usize; 2],
+    stride: [usize; 2],
+    padding: [usize; 4],
+    dilation: [usize; 2],
+) -> Tensor<4> {
+    assert!(
+        accepts(&x),
+        "kiln kernels do not serve this tensor; use burn's max_pool2d"
+    );
+    switch::count_call();
+    let params = pool_params(window, stride, padding, dilation);
+    Tensor::from_dispatch(<Dispatch as KilnBackend>::kiln_max_pool2d(
+        x.into_dispatch(),
+        params,
+    ))
+}
+
+/// Whether [`max_pool2d`] serves this window over an input of `[in_h, in_w]`: every window
+/// holds an input pixel (PyTorch's rules for padding and ceil rounding guarantee it).
+pub fn serves_max_pool(
+    [in_h, in_w]: [usize; 2],
+    window: [usize; 2],
+    stride: [usize; 2],
+    padding: [usize; 4],
+    dilation: [usize; 2],
+) -> bool {
+    let params = pool_params(window, stride, padding, dilation);
+    pool::serves(&extension::pool_geometry(&[1, 1, in_h, in_w], params))
 }
 
 /// ReLU, `max(x, 0)` element-wise, by kiln's parallel kernel, with its gradient when `x` is

@@ -9,7 +9,7 @@ use burn::nn::pool::{MaxPool2d as BurnMaxPool2d, MaxPool2dConfig};
 use burn::tensor::{Device, Tensor};
 use kiln_shape::{Rounding, Window};
 
-use super::{rounding_note, sides_or_zero};
+use super::{padding_pairs, rounding_note, sides_or_zero};
 use crate::layer::{Exact, Layer, RoundingMode};
 
 /// The window of a pooling layer, checked: padding at most half the window (PyTorch's rule).
@@ -28,14 +28,19 @@ const fn pool_window(f: usize, s: usize, p: usize, rounding: Rounding) -> Window
 }
 
 /// A pooling layer type `$name` over burn's `$burn` (built from `$config`, with the option
-/// `$extra` set), shown as `$label` in summaries. Each invocation stays on one line: rustc
-/// quotes it in shape errors of the layer's `OUT`.
+/// `$extra` set), shown as `$label` in summaries; with `kernel = $kernel`, kiln's kernel
+/// (`kiln_kernels::$kernel`) runs it where the kernels serve the input. Each invocation stays
+/// on one line: rustc quotes it in shape errors of the layer's `OUT`.
 macro_rules! windowed_pool {
-    ($name:ident: $burn:ident, $config:ident, $label:literal, $what:literal $(, $extra:ident)?) => {
+    ($name:ident: $burn:ident, $config:ident, $label:literal, $what:literal $(, kernel = $kernel:ident)? $(, option = $extra:ident)?) => {
         #[doc = concat!(
             $what,
             " over an `F`×`F` window with stride `S` (default `F`) and padding `P`."
         )]
+        $(#[doc = concat!(
+            "\n\nRun by kiln's `", stringify!($kernel),
+            "` kernel where the kernels serve the input, by burn's operator otherwise."
+        )])?
         ///
         /// # Shapes
         /// - input: `[batch, D, H1, W1]`
@@ -75,6 +80,19 @@ macro_rules! windowed_pool {
             }
 
             fn forward_tensor(&self, input: Tensor<4>) -> Tensor<4> {
+                $(
+                #[cfg(feature = "kernels")]
+                {
+                    let [(top, bottom), (left, right)] = padding_pairs(W, H, Self::WINDOW);
+                    let padding = [top, bottom, left, right];
+                    let window = ([F, F], [S, S], padding, [1, 1]);
+                    if kiln_kernels::accepts(&input)
+                        && kiln_kernels::serves_max_pool([H, W], window.0, window.1, padding, window.3)
+                    {
+                        return kiln_kernels::$kernel(input, window.0, window.1, padding, window.3);
+                    }
+                }
+                )?
                 self.inner.forward(input)
             }
 
@@ -85,11 +103,11 @@ macro_rules! windowed_pool {
     };
 }
 
-windowed_pool!(MaxPool2d: BurnMaxPool2d, MaxPool2dConfig, "max pool", "Max pooling");
+windowed_pool!(MaxPool2d: BurnMaxPool2d, MaxPool2dConfig, "max pool", "Max pooling", kernel = max_pool2d);
 windowed_pool!(
     AvgPool2d: BurnAvgPool2d, AvgPool2dConfig, "avg pool",
     "Average pooling (zero padding counted in the average, PyTorch's default)",
-    with_count_include_pad
+    option = with_count_include_pad
 );
 
 /// Global average pooling: one value per depth slice.
