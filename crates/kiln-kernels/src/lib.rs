@@ -173,6 +173,27 @@ pub fn serves_max_pool(
     pool::serves(&extension::pool_geometry(&[1, 1, in_h, in_w], params))
 }
 
+/// The per channel `[scale, shift]` that an inference-mode batch norm with `[gamma, beta, mean,
+/// var]` after a convolution with `bias` folds into for [`conv2d_affine`] ([`norm::folded`]).
+///
+/// # Shapes
+/// - `bias` and every statistic: `[channels]`; returns two `[channels]` on their device
+pub fn fold_batch_norm(
+    bias: Option<Tensor<1>>,
+    stats: [Tensor<1>; 4],
+    epsilon: f64,
+) -> [Tensor<1>; 2] {
+    let device = stats[0].device();
+    let read = |t: Tensor<1>| {
+        let data = t.into_data().convert::<f32>();
+        data.try_to_vec::<f32>().expect("converted to f32")
+    };
+    let bias = bias.map(read);
+    let [gamma, beta, mean, var] = stats.map(read);
+    norm::folded(bias.as_deref(), [&gamma, &beta, &mean, &var], epsilon)
+        .map(|values| Tensor::from_floats(values.as_slice(), &device))
+}
+
 /// ReLU, `max(x, 0)` element-wise, by kiln's parallel kernel, with its gradient when `x` is
 /// tracked by autodiff. NaN stays NaN, as with burn's `relu`.
 ///

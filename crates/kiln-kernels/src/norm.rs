@@ -195,16 +195,31 @@ pub fn inference(
 /// Per channel `[a, c]` of the map `y = a·x + c` = (x − mean)/√(var + ε)·γ + β, from
 /// `[gamma, beta, mean, var]`. Training passes the `f32` statistics it returns, so its
 /// backward pass can rebuild the very same map.
-fn scale_shift([gamma, beta, mean, var]: [&[f32]; 4], epsilon: f64) -> Vec<[f32; 2]> {
-    (0..gamma.len())
+fn scale_shift(stats: [&[f32]; 4], epsilon: f64) -> Vec<[f32; 2]> {
+    let [scale, shift] = folded(None, stats, epsilon);
+    scale.into_iter().zip(shift).map(|(a, c)| [a, c]).collect()
+}
+
+/// The per channel `[scale, shift]` of inference-mode batch norm with `stats = [gamma, beta,
+/// mean, var]` applied to the output of a layer with `bias`: `scale = γ/√(var + ε)`, `shift =
+/// β + (bias − mean)·scale`, computed in `f64`. What a convolution folds into its sums.
+///
+/// # Shapes
+/// - `bias` and every statistic: `[channels]`; returns two `[channels]`
+pub fn folded(
+    bias: Option<&[f32]>,
+    [gamma, beta, mean, var]: [&[f32]; 4],
+    epsilon: f64,
+) -> [Vec<f32>; 2] {
+    let (scale, shift) = (0..gamma.len())
         .map(|c| {
             let scale = gamma[c] as f64 / (var[c] as f64 + epsilon).sqrt();
-            [
-                scale as f32,
-                (beta[c] as f64 - mean[c] as f64 * scale) as f32,
-            ]
+            let bias = bias.map_or(0.0, |b| b[c] as f64);
+            let shift = beta[c] as f64 + (bias - mean[c] as f64) * scale;
+            (scale as f32, shift as f32)
         })
-        .collect()
+        .unzip();
+    [scale, shift]
 }
 
 /// The normalised value of `x` under its channel's map `[a, c]`: one multiply-add, shared by

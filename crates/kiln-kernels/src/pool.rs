@@ -19,31 +19,21 @@ const PLANE_FLOATS: usize = 1 << 14;
 /// every window reads at least one input pixel, as PyTorch's rules (padding at most half the
 /// window, a ceil-rounded last window starting inside the input) guarantee without dilation.
 pub fn serves(g: &ConvGeometry) -> bool {
-    let [top, _, left, _] = g.padding;
-    let reads =
-        |out: usize, stride: usize, before: usize, dilation: usize, filter: usize, input: usize| {
-            (0..out).all(|o| {
-                let [first, last] = taps(o, stride, before, dilation, filter, input);
-                first < last
-            })
-        };
-    g.in_channels == g.out_channels
-        && reads(
-            g.out_h(),
-            g.stride[0],
-            top,
-            g.dilation[0],
-            g.kernel_h,
-            g.in_h,
-        )
-        && reads(
-            g.out_w(),
-            g.stride[1],
-            left,
-            g.dilation[1],
-            g.kernel_w,
-            g.in_w,
-        )
+    let reads = |axis| axis_taps(g, axis).iter().all(|[first, last]| first < last);
+    g.in_channels == g.out_channels && reads(0) && reads(1)
+}
+
+/// Each output's window taps `[first, last)` along `axis` (0: rows, 1: columns), clipped to
+/// the input ([`taps`]).
+fn axis_taps(g: &ConvGeometry, axis: usize) -> Vec<[usize; 2]> {
+    let (out, filter, input) = match axis {
+        0 => (g.out_h(), g.kernel_h, g.in_h),
+        _ => (g.out_w(), g.kernel_w, g.in_w),
+    };
+    let before = g.padding[2 * axis];
+    (0..out)
+        .map(|o| taps(o, g.stride[axis], before, g.dilation[axis], filter, input))
+        .collect()
 }
 
 /// The input positions `[start, end)` (with step `dilation`) of output `o`'s window along one
@@ -88,30 +78,7 @@ pub fn max_pool_forward(g: &ConvGeometry, x: &[f32]) -> (Vec<f32>, Vec<u32>) {
     let planes = g.batch * g.in_channels;
     let per_job = (PLANE_FLOATS / in_len).max(1);
     let (mut y, mut at) = (vec![0.0; planes * out_len], vec![0u32; planes * out_len]);
-    let rows: Vec<[usize; 2]> = (0..g.out_h())
-        .map(|o| {
-            taps(
-                o,
-                g.stride[0],
-                g.padding[0],
-                g.dilation[0],
-                g.kernel_h,
-                g.in_h,
-            )
-        })
-        .collect();
-    let columns: Vec<[usize; 2]> = (0..g.out_w())
-        .map(|o| {
-            taps(
-                o,
-                g.stride[1],
-                g.padding[2],
-                g.dilation[1],
-                g.kernel_w,
-                g.in_w,
-            )
-        })
-        .collect();
+    let (rows, columns) = (axis_taps(g, 0), axis_taps(g, 1));
     let reach = column_reach(g);
     y.par_chunks_mut(per_job * out_len)
         .zip(at.par_chunks_mut(per_job * out_len))

@@ -86,16 +86,13 @@ impl<const D: usize, const EPS_NANO: usize> BatchNorm<D, EPS_NANO> {
             return None;
         }
         let bn = &self.inner;
-        let scale = bn
-            .gamma
-            .val()
-            .div(bn.running_var.value().add_scalar(bn.epsilon).sqrt());
-        let centred = match bias {
-            Some(bias) => bias.sub(bn.running_mean.value()),
-            None => bn.running_mean.value().neg(),
-        };
-        let shift = bn.beta.val().add(centred.mul(scale.clone()));
-        Some([scale, shift])
+        let stats = [
+            bn.gamma.val(),
+            bn.beta.val(),
+            bn.running_mean.value(),
+            bn.running_var.value(),
+        ];
+        Some(kiln_kernels::fold_batch_norm(bias, stats, bn.epsilon))
     }
 
     /// [`run`](Self::run) by kiln's fused kernels, which serve `input`.
