@@ -1,6 +1,7 @@
 //! kiln's side of the bench: its ResNets with its kernels (in each SIMD width) and with
 //! burn's operators, plain burn's ResNet-20, and each ResNet-20 convolution shape.
 
+use std::error::Error;
 use std::time::Instant;
 
 use burn::backend::Flex;
@@ -17,7 +18,8 @@ use kiln::kernels::{CpuStorage, SimdLimit};
 use kiln::models::{CompactResNet8, ResNet20};
 use kiln::train::Optimizer;
 
-use super::tables::Rows;
+use super::pytorch::Session;
+use super::tables::{self, Rows, record};
 use super::{Args, plain_resnet};
 use crate::zoo::ResNet20::grey::ResNet20 as ResNet20Grey;
 
@@ -170,7 +172,7 @@ fn measure_on<M: Bench>(
     let train = train_speed(args, M::create(&train_device), &train_device);
     let infer = inference_speed(args, &M::create(&device), &device);
     eprintln!("{name} {variant}: train {train:.1} images/s, inference {infer:.1} images/s");
-    rows.insert((name.to_string(), variant.to_string()), vec![train, infer]);
+    record(rows, name, variant, vec![train, infer]);
 }
 
 /// One ResNet-20 convolution at 28×28: input depth, output depth, input side, stride.
@@ -253,19 +255,41 @@ fn layer_speed(
     ]
 }
 
-/// Times every model and layer variant `args` leaves in, into `models` and `layers`.
-pub fn run(args: &Args, models: &mut Rows, layers: &mut Rows) {
+/// The variants of a whole-model row beside `kiln`, each measured once.
+const OTHER_VARIANTS: [(Ops, &str); 3] = [
+    (Ops::KilnAvx2, "kiln-avx2"),
+    (Ops::KilnIm2col, "kiln-im2col"),
+    (Ops::Burn, "kiln-burn-ops"),
+];
+
+/// Times every model and layer variant `args` leaves in, into `models` and `layers`: `kiln`
+/// and PyTorch (when `torch` is running) in turn for `args.rounds` rounds, then the other
+/// variants once.
+pub fn run(
+    args: &Args,
+    models: &mut Rows,
+    layers: &mut Rows,
+    mut torch: Option<&mut Session>,
+) -> Result<(), Box<dyn Error>> {
     if !args.no_models {
-        for (ops, variant) in [
-            (Ops::Kiln, "kiln"),
-            (Ops::KilnAvx2, "kiln-avx2"),
-            (Ops::KilnIm2col, "kiln-im2col"),
-            (Ops::Burn, "kiln-burn-ops"),
-        ] {
-            measure::<ResNet20Grey>(args, models, "resnet20-28x28x1", variant, ops);
-            measure::<CompactResNet8>(args, models, "compact-resnet8-28x28x1", variant, ops);
-            measure::<ResNet20>(args, models, "resnet20-32x32x3", variant, ops);
-        }
+        let mut model = |name: &str, measure: fn(&Args, &mut Rows, &str, &str, Ops)| {
+            if skipped(&args.model, name) {
+                return Ok::<_, Box<dyn Error>>(());
+            }
+            for _ in 0..args.rounds.max(1) {
+                measure(args, models, name, "kiln", Ops::Kiln);
+                if let Some(torch) = torch.as_deref_mut() {
+                    tables::parse(&torch.ask(&format!("model {name}"))?, "RESULT", models);
+                }
+            }
+            for (ops, variant) in OTHER_VARIANTS {
+                measure(args, models, name, variant, ops);
+            }
+            Ok(())
+        };
+        model("resnet20-28x28x1", measure::<ResNet20Grey>)?;
+        model("compact-resnet8-28x28x1", measure::<CompactResNet8>)?;
+        model("resnet20-32x32x3", measure::<ResNet20>)?;
         measure::<plain_resnet::PlainResNet20<1, 28>>(
             args,
             models,
@@ -296,20 +320,28 @@ pub fn run(args: &Args, models: &mut Rows, layers: &mut Rows) {
         for shape in RESNET20_CONVS {
             let (c, k, side, stride) = shape;
             let name = format!("{c}->{k} {side}x{side} s{stride}");
-            for (ops, variant) in [
-                (Ops::Kiln, "kiln"),
-                (Ops::KilnAvx2, "kiln-avx2"),
-                (Ops::KilnIm2col, "kiln-im2col"),
-                (Ops::Burn, "burn"),
-            ] {
-                if skipped(&args.layer, &name) || skipped(&args.variant, variant) {
-                    continue;
-                }
-                let [f, x, w] = layer_speed(args, shape, ops);
-                eprintln!("{name} {variant}: {f:.1} / {x:.1} / {w:.1} GFLOP/s");
-                layers.insert((name.clone(), variant.to_string()), vec![f, x, w]);
+            if skipped(&args.layer, &name) {
+                continue;
             }
+            let layer = |layers: &mut Rows, ops: Ops, variant: &str| {
+                if !skipped(&args.variant, variant) {
+                    let [f, x, w] = layer_speed(args, shape, ops);
+                    eprintln!("{name} {variant}: {f:.1} / {x:.1} / {w:.1} GFLOP/s");
+                    record(layers, &name, variant, vec![f, x, w]);
+                }
+            };
+            for _ in 0..args.rounds.max(1) {
+                layer(layers, Ops::Kiln, "kiln");
+                if let Some(torch) = torch.as_deref_mut() {
+                    let answer = torch.ask(&format!("layer {c} {k} {side} {stride}"))?;
+                    tables::parse(&answer, "LAYER", layers);
+                }
+            }
+            layer(layers, Ops::KilnAvx2, "kiln-avx2");
+            layer(layers, Ops::KilnIm2col, "kiln-im2col");
+            layer(layers, Ops::Burn, "burn");
         }
     }
     Ops::Kiln.select();
+    Ok(())
 }

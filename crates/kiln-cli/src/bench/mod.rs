@@ -20,6 +20,10 @@ pub struct Args {
     /// Timed steps per measurement (after two untimed warm-up steps).
     #[arg(long, default_value_t = 5)]
     steps: usize,
+    /// Rounds: kiln's kernels and PyTorch measure each model and layer in turn this many times;
+    /// the tables give the medians and each round's ratio's median and range.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
     /// Batch size.
     #[arg(long, default_value_t = 128)]
     batch: usize,
@@ -54,7 +58,7 @@ pub struct Args {
     memory_of: Option<String>,
 }
 
-/// Measures kiln, then PyTorch, and prints the tables.
+/// Measures kiln and PyTorch in turn, and prints the tables.
 pub fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     if let Some(name) = &args.memory_of {
         return memory::measure(name, args);
@@ -63,12 +67,11 @@ pub fn run(args: &Args) -> Result<(), Box<dyn Error>> {
         return memory::run(args);
     }
     let (mut models, mut layers) = (Rows::new(), Rows::new());
-    measure::run(args, &mut models, &mut layers);
-    if !args.no_pytorch {
-        let text = pytorch::run(args)?;
-        tables::parse(&text, "RESULT", &mut models);
-        tables::parse(&text, "LAYER", &mut layers);
-    }
+    let mut torch = match args.no_pytorch {
+        true => None,
+        false => pytorch::Session::start(args)?,
+    };
+    measure::run(args, &mut models, &mut layers, torch.as_mut())?;
     tables::print(&models, &layers, args.batch);
     Ok(())
 }

@@ -1,16 +1,22 @@
 """PyTorch's side of `kiln bench`: the same models, batch, optimiser and measurements as
 kiln's (`crates/kiln-cli/src/bench/measure.rs`), on the CPU with all its threads, eager, in the
 default (NCHW) layout and in channels-last. `kiln bench` carries this file and runs it with
-`python3` when PyTorch is installed.
+`python3` when PyTorch is installed, asking for one measurement at a time, so that kiln's and
+PyTorch's timings of a model alternate and a host that speeds up or slows down over minutes
+moves both alike.
 
-Prints `RESULT model<TAB>variant<TAB>train images/s<TAB>inference images/s` and
-`LAYER shape<TAB>variant<TAB>forward<TAB>input-gradient<TAB>weight-gradient GFLOP/s` lines,
-the format `kiln bench` reads.
+Reads one request per line on standard input, `model NAME` or `layer C K SIDE STRIDE`, and
+answers each with its lines and then `END`:
+`RESULT model<TAB>variant<TAB>train images/s<TAB>inference images/s` (one line per layout) and
+`LAYER shape<TAB>variant<TAB>forward<TAB>input-gradient<TAB>weight-gradient GFLOP/s`, the
+format `kiln bench` reads. By hand:
+`echo "model resnet20-28x28x1" | python3 pytorch_bench.py --steps 6`.
 """
 
 import argparse
 import os
 import statistics
+import sys
 import time
 
 import torch
@@ -66,9 +72,6 @@ MODELS = {
     "compact-resnet8-28x28x1": (lambda: ResNet(1, [32, 64, 128], 1, True), (1, 28, 28)),
     "resnet20-32x32x3": (lambda: ResNet(3, [16, 32, 64], 3, False), (3, 32, 32)),
 }
-
-RESNET20_CONVS = [(1, 16, 28, 1), (16, 16, 28, 1), (16, 32, 28, 2), (32, 32, 14, 1), (32, 64, 14, 2), (64, 64, 7, 1)]
-
 
 def seconds_per_call(steps, f):
     """Seconds per call of `f`, after two untimed calls (allocation, oneDNN's primitive cache)."""
@@ -141,25 +144,34 @@ def layer_speed(shape, args):
     return [flop / max(t, 1e-9) / 1e9 for t in times]
 
 
+def answer(request, args):
+    """The lines answering one request, or an `ERROR` line for one it does not know."""
+    match request.split():
+        case ["model", name] if name in MODELS:
+            lines = []
+            for channels_last, variant in [(False, "pytorch"), (True, "pytorch-channels-last")]:
+                train, infer = model_speed(name, channels_last, args)
+                lines.append(f"RESULT {name}\t{variant}\t{train:.1f}\t{infer:.1f}")
+            return lines
+        case ["layer", c, k, side, stride]:
+            shape = (int(c), int(k), int(side), int(stride))
+            f, x, w = layer_speed(shape, args)
+            return [f"LAYER {c}->{k} {side}x{side} s{stride}\tpytorch\t{f:.1f}\t{x:.1f}\t{w:.1f}"]
+        case _:
+            return [f"ERROR unknown request {request.strip()!r}"]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--batch", type=int, default=128)
-    parser.add_argument("--no-layers", action="store_true")
-    parser.add_argument("--no-models", action="store_true")
     args = parser.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(os.cpu_count() or 1)
-    if not args.no_models:
-        for name in MODELS:
-            for channels_last, variant in [(False, "pytorch"), (True, "pytorch-channels-last")]:
-                train, infer = model_speed(name, channels_last, args)
-                print(f"RESULT {name}\t{variant}\t{train:.1f}\t{infer:.1f}", flush=True)
-    if not args.no_layers:
-        for shape in RESNET20_CONVS:
-            c, k, side, stride = shape
-            f, x, w = layer_speed(shape, args)
-            print(f"LAYER {c}->{k} {side}x{side} s{stride}\tpytorch\t{f:.1f}\t{x:.1f}\t{w:.1f}", flush=True)
+    print("READY", flush=True)
+    for request in sys.stdin:
+        if request.strip():
+            print("\n".join(answer(request, args) + ["END"]), flush=True)
 
 
 if __name__ == "__main__":
