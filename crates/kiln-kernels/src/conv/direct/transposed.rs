@@ -235,7 +235,11 @@ fn spread(src: &[f32], dst: &mut [MaybeUninit<f32>], stride: usize) {
 /// # Panics
 /// When `serves(g)` is false or an operand's size differs from `g`'s.
 pub fn input_grad(simd: Simd, g: &ConvGeometry, weight: &[f32], grad: &[f32]) -> Vec<f32> {
-    simd.run(g.in_channels, InputGrad { g, weight, grad })
+    simd.run(
+        g.in_channels,
+        super::tile_span(g),
+        InputGrad { g, weight, grad },
+    )
 }
 
 /// The operands of [`input_grad`], run by [`Simd::run`] in its tile shape.
