@@ -80,7 +80,7 @@ fn map_planes<F: Fn(f32, f32) -> f32>(
 const LANES: usize = 16;
 
 /// Adds the `K` sums `Σ f(u, v)[k]` over pairs of `first` and `second` to `lanes` and `rest`:
-/// in `LANES` `f32` lanes each (one plane is a few hundred values per lane at most), added to
+/// in `CHAINS · LANES` `f32` lanes each (one plane is a few hundred values per lane at most), added to
 /// `f64` lanes, so that no plane ends in a sum across lanes (a chain of dependent adds longer
 /// than a 7×7 plane's arithmetic), and the values past the last whole register to `rest`.
 /// Each sum calls `f` for its own term (inlined, the others' are dropped), so that each is one
@@ -99,18 +99,33 @@ fn lane_sums<const K: usize>(
             *sum += term as f64;
         }
     }
+    let (a, b) = (a.as_flattened(), b.as_flattened());
+    // Whole registers in groups of CHAINS, register j of a group added to chain j: CHAINS
+    // independent adds in flight, where one AVX-512 register of lanes was one chain of
+    // dependent adds (batch norm's statistics and backward sums held 8.6 % of a ResNet-20
+    // training step's samples).
+    let ((a_groups, a_left), (b_groups, b_left)) = (
+        a.as_chunks::<{ LANES * CHAINS }>(),
+        b.as_chunks::<{ LANES * CHAINS }>(),
+    );
     for (k, wide) in lanes.iter_mut().enumerate() {
-        let mut narrow = [0.0f32; LANES];
-        for (a, b) in a.iter().zip(b) {
+        let mut narrow = [0.0f32; LANES * CHAINS];
+        for (a, b) in a_groups.iter().zip(b_groups) {
             for ((lane, &u), &v) in narrow.iter_mut().zip(a).zip(b) {
                 *lane += f(u, v)[k];
             }
         }
-        for (wide, narrow) in wide.iter_mut().zip(narrow) {
-            *wide += narrow as f64;
+        for ((lane, &u), &v) in narrow.iter_mut().zip(a_left).zip(b_left) {
+            *lane += f(u, v)[k];
+        }
+        for (i, narrow) in narrow.into_iter().enumerate() {
+            wide[i % LANES] += narrow as f64;
         }
     }
 }
+
+/// Independent chains of partial sums per lane in [`lane_sums`].
+const CHAINS: usize = 4;
 
 /// The `K` sums `Σ f(u, v)[k]` over the pairs of `planes` (each plane summed in `f32` lanes,
 /// the planes' sums in `f64`), in the widest vector registers the CPU has ([`widest`]).
