@@ -255,15 +255,18 @@ fn layer_speed(
     ]
 }
 
-/// The variants of a whole-model row beside `kiln`, each measured once.
-const OTHER_VARIANTS: [(Ops, &str); 3] = [
+/// The variants of a whole-model row beside `kiln` measured once: kiln's narrower paths.
+const OTHER_VARIANTS: [(Ops, &str); 2] = [
     (Ops::KilnAvx2, "kiln-avx2"),
     (Ops::KilnIm2col, "kiln-im2col"),
-    (Ops::Burn, "kiln-burn-ops"),
 ];
 
+/// How the bench times one model `M` in one variant.
+type Measure = fn(&Args, &mut Rows, &str, &str, Ops);
+
 /// Times every model and layer variant `args` leaves in, into `models` and `layers`: `kiln`
-/// and PyTorch (when `torch` is running) in turn for `args.rounds` rounds, then the other
+/// and PyTorch (when `torch` is running) in turn for `args.rounds` rounds, kiln on burn's
+/// operators and plain burn likewise where the model has a plain-burn twin, then the other
 /// variants once.
 pub fn run(
     args: &Args,
@@ -272,11 +275,12 @@ pub fn run(
     mut torch: Option<&mut Session>,
 ) -> Result<(), Box<dyn Error>> {
     if !args.no_models {
-        let mut model = |name: &str, measure: fn(&Args, &mut Rows, &str, &str, Ops)| {
+        let rounds = args.rounds.max(1);
+        let mut model = |name: &str, measure: Measure, plain: Option<Measure>| {
             if skipped(&args.model, name) {
                 return Ok::<_, Box<dyn Error>>(());
             }
-            for _ in 0..args.rounds.max(1) {
+            for _ in 0..rounds {
                 measure(args, models, name, "kiln", Ops::Kiln);
                 if let Some(torch) = torch.as_deref_mut() {
                     tables::parse(&torch.ask(&format!("model {name}"))?, "RESULT", models);
@@ -285,25 +289,27 @@ pub fn run(
             for (ops, variant) in OTHER_VARIANTS {
                 measure(args, models, name, variant, ops);
             }
+            // The cost of kiln's types: kiln on burn's operators beside the same net in plain
+            // burn, in turn as well.
+            for _ in 0..plain.map_or(1, |_| rounds) {
+                measure(args, models, name, "kiln-burn-ops", Ops::Burn);
+                if let Some(plain) = plain {
+                    plain(args, models, name, "plain-burn", Ops::Burn);
+                }
+            }
             Ok(())
         };
-        model("resnet20-28x28x1", measure::<ResNet20Grey>)?;
-        model("compact-resnet8-28x28x1", measure::<CompactResNet8>)?;
-        model("resnet20-32x32x3", measure::<ResNet20>)?;
-        measure::<plain_resnet::PlainResNet20<1, 28>>(
-            args,
-            models,
+        model(
             "resnet20-28x28x1",
-            "plain-burn",
-            Ops::Burn,
-        );
-        measure::<plain_resnet::PlainResNet20<3, 32>>(
-            args,
-            models,
+            measure::<ResNet20Grey>,
+            Some(measure::<plain_resnet::PlainResNet20<1, 28>>),
+        )?;
+        model("compact-resnet8-28x28x1", measure::<CompactResNet8>, None)?;
+        model(
             "resnet20-32x32x3",
-            "plain-burn",
-            Ops::Burn,
-        );
+            measure::<ResNet20>,
+            Some(measure::<plain_resnet::PlainResNet20<3, 32>>),
+        )?;
     }
     #[cfg(feature = "ndarray")]
     if args.ndarray {

@@ -20,8 +20,9 @@ pub struct Args {
     /// Timed steps per measurement (after two untimed warm-up steps).
     #[arg(long, default_value_t = 5)]
     steps: usize,
-    /// Rounds: kiln's kernels and PyTorch measure each model and layer in turn this many times;
-    /// the tables give the medians and each round's ratio's median and range.
+    /// Rounds: kiln's kernels and PyTorch (and kiln on burn's operators and plain burn) measure
+    /// each model and layer in turn this many times; the tables give the medians and each
+    /// round's ratio's median and range.
     #[arg(long, default_value_t = 3)]
     rounds: usize,
     /// Batch size.
