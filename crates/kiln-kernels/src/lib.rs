@@ -76,11 +76,7 @@ pub fn conv2d(
     padding: [usize; 4],
     dilation: [usize; 2],
 ) -> Tensor<4> {
-    assert!(
-        accepts(&x),
-        "kiln kernels do not serve this tensor; use burn's conv2d"
-    );
-    switch::count_call();
+    enter(accepts(&x), "conv2d");
     let (x, weight) = (x.into_dispatch(), weight.into_dispatch());
     let params = conv_params(stride, padding, dilation);
     Tensor::from_dispatch(match bias {
@@ -115,11 +111,7 @@ pub fn conv2d_affine(
     dilation: [usize; 2],
     relu: bool,
 ) -> Tensor<4> {
-    assert!(
-        accepts(&x),
-        "kiln kernels do not serve this tensor; use burn's conv2d"
-    );
-    switch::count_call();
+    enter(accepts(&x), "conv2d");
     Tensor::from_dispatch(<Dispatch as KilnBackend>::kiln_conv2d_affine(
         x.into_dispatch(),
         weight.into_dispatch(),
@@ -148,11 +140,7 @@ pub fn max_pool2d(
     padding: [usize; 4],
     dilation: [usize; 2],
 ) -> Tensor<4> {
-    assert!(
-        accepts(&x),
-        "kiln kernels do not serve this tensor; use burn's max_pool2d"
-    );
-    switch::count_call();
+    enter(accepts(&x), "max_pool2d");
     let params = pool_params(window, stride, padding, dilation);
     Tensor::from_dispatch(<Dispatch as KilnBackend>::kiln_max_pool2d(
         x.into_dispatch(),
@@ -203,11 +191,7 @@ pub fn fold_batch_norm(
 /// # Panics
 /// When [`accepts`] is false for `x`: call burn's `relu` for such tensors.
 pub fn relu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
-    assert!(
-        accepts(&x),
-        "kiln kernels do not serve this tensor; use burn's relu"
-    );
-    switch::count_call();
+    enter(accepts(&x), "relu");
     Tensor::from_dispatch(<Dispatch as KilnBackend>::kiln_relu(x.into_dispatch()))
 }
 
@@ -221,11 +205,7 @@ pub fn relu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
 /// # Panics
 /// When [`accepts`] is false for `a` or `b`.
 pub fn add_relu<const D: usize>(a: Tensor<D>, b: Tensor<D>) -> Tensor<D> {
-    assert!(
-        accepts(&a) && accepts(&b),
-        "kiln kernels do not serve these tensors; use burn's add and relu"
-    );
-    switch::count_call();
+    enter(accepts(&a) && accepts(&b), "add and relu");
     Tensor::from_dispatch(<Dispatch as KilnBackend>::kiln_add_relu(
         a.into_dispatch(),
         b.into_dispatch(),
@@ -236,6 +216,19 @@ pub fn add_relu<const D: usize>(a: Tensor<D>, b: Tensor<D>) -> Tensor<D> {
 /// (with or without autodiff) and holds `f32`.
 pub fn accepts<const N: usize>(x: &Tensor<N>) -> bool {
     x.dtype() == DType::F32 && runs_on(&x.device())
+}
+
+/// The start of every public kernel call: checks that kiln's kernels `serve` its input (else
+/// the caller should have used burn's `op`) and counts the call for [`calls`].
+///
+/// # Panics
+/// When `serve` is false.
+fn enter(serve: bool, op: &str) {
+    assert!(
+        serve,
+        "kiln kernels do not serve this input; use burn's {op}"
+    );
+    switch::count_call();
 }
 
 /// How many operations kiln's kernels have run in this process (a test can see whether a
@@ -262,11 +255,7 @@ pub fn batch_norm_train<const D: usize>(
     epsilon: f64,
     relu: bool,
 ) -> (Tensor<D>, Tensor<1>, Tensor<1>) {
-    assert!(
-        accepts(&x),
-        "kiln kernels do not serve this tensor; use burn's batch_norm_train"
-    );
-    switch::count_call();
+    enter(accepts(&x), "batch_norm_train");
     let (y, mean, var) = <Dispatch as KilnBackend>::kiln_batch_norm_train(
         x.into_dispatch(),
         gamma.into_dispatch(),
@@ -296,11 +285,7 @@ pub fn batch_norm<const D: usize>(
     epsilon: f64,
     relu: bool,
 ) -> Tensor<D> {
-    assert!(
-        accepts(&x),
-        "kiln kernels do not serve this tensor; use burn's batch_norm"
-    );
-    switch::count_call();
+    enter(accepts(&x), "batch_norm");
     Tensor::from_dispatch(<Dispatch as KilnBackend>::kiln_batch_norm(
         x.into_dispatch(),
         gamma.into_dispatch(),

@@ -73,44 +73,31 @@ fn map_planes<F: Fn(f32, f32) -> f32>(
     })
 }
 
-/// Lanes of the partial sums: a register of independent accumulators (one AVX-512 register,
-/// two AVX2 ones, four SSE ones), so the sum vectorises without reordering any lane's
-/// additions and no add waits on the last. Every instruction set adds the same values in the
-/// same order: the sums do not depend on the CPU's vector width.
-const LANES: usize = 16;
+/// Lanes of the partial sums: four registers of independent accumulators on AVX-512 (eight
+/// on AVX2, sixteen on SSE), so the sum vectorises without reordering any lane's additions
+/// and four adds are in flight (one AVX-512 register of lanes was one chain of dependent
+/// adds, and batch norm's statistics and backward sums held 8.6 % of a ResNet-20 training
+/// step's samples). Every instruction set adds the same values in the same order: the sums
+/// do not depend on the CPU's vector width.
+const LANES: usize = 64;
 
-/// Adds the `K` sums `Σ f(u, v)[k]` over pairs of `first` and `second` to `lanes` and `rest`:
-/// in `CHAINS · LANES` `f32` lanes each (one plane is a few hundred values per lane at most), added to
-/// `f64` lanes, so that no plane ends in a sum across lanes (a chain of dependent adds longer
-/// than a 7×7 plane's arithmetic), and the values past the last whole register to `rest`.
-/// Each sum calls `f` for its own term (inlined, the others' are dropped), so that each is one
-/// vector loop.
+/// Adds the `K` sums `Σ f(u, v)[k]` over pairs of `first` and `second` to `lanes`: in
+/// `LANES` `f32` lanes each (one plane is a few dozen values per lane at most), added to `f64`
+/// lanes, so that no plane ends in a sum across lanes (a chain of dependent adds longer than a
+/// 7×7 plane's arithmetic); the values past the last whole group of lanes go to its first
+/// lanes. Each sum calls `f` for its own term (inlined, the others' are dropped), so that
+/// each is one vector loop.
 #[inline(always)]
 fn lane_sums<const K: usize>(
     first: &[f32],
     second: &[f32],
     f: impl Fn(f32, f32) -> [f32; K],
     lanes: &mut [[f64; LANES]; K],
-    rest: &mut [f64; K],
 ) {
-    let ((a, a_rest), (b, b_rest)) = (first.as_chunks::<LANES>(), second.as_chunks::<LANES>());
-    for (&u, &v) in a_rest.iter().zip(b_rest) {
-        for (sum, term) in rest.iter_mut().zip(f(u, v)) {
-            *sum += term as f64;
-        }
-    }
-    let (a, b) = (a.as_flattened(), b.as_flattened());
-    // Whole registers in groups of CHAINS, register j of a group added to chain j: CHAINS
-    // independent adds in flight, where one AVX-512 register of lanes was one chain of
-    // dependent adds (batch norm's statistics and backward sums held 8.6 % of a ResNet-20
-    // training step's samples).
-    let ((a_groups, a_left), (b_groups, b_left)) = (
-        a.as_chunks::<{ LANES * CHAINS }>(),
-        b.as_chunks::<{ LANES * CHAINS }>(),
-    );
+    let ((a, a_left), (b, b_left)) = (first.as_chunks::<LANES>(), second.as_chunks::<LANES>());
     for (k, wide) in lanes.iter_mut().enumerate() {
-        let mut narrow = [0.0f32; LANES * CHAINS];
-        for (a, b) in a_groups.iter().zip(b_groups) {
+        let mut narrow = [0.0f32; LANES];
+        for (a, b) in a.iter().zip(b) {
             for ((lane, &u), &v) in narrow.iter_mut().zip(a).zip(b) {
                 *lane += f(u, v)[k];
             }
@@ -118,14 +105,11 @@ fn lane_sums<const K: usize>(
         for ((lane, &u), &v) in narrow.iter_mut().zip(a_left).zip(b_left) {
             *lane += f(u, v)[k];
         }
-        for (i, narrow) in narrow.into_iter().enumerate() {
-            wide[i % LANES] += narrow as f64;
+        for (wide, narrow) in wide.iter_mut().zip(narrow) {
+            *wide += narrow as f64;
         }
     }
 }
-
-/// Independent chains of partial sums per lane in [`lane_sums`].
-const CHAINS: usize = 4;
 
 /// The `K` sums `Σ f(u, v)[k]` over the pairs of `planes` (each plane summed in `f32` lanes,
 /// the planes' sums in `f64`), in the widest vector registers the CPU has ([`widest`]).
@@ -136,11 +120,11 @@ fn sums<'a, const K: usize>(
     widest(
         #[inline(always)]
         || {
-            let (mut lanes, mut rest) = ([[0.0; LANES]; K], [0.0; K]);
+            let mut lanes = [[0.0; LANES]; K];
             for (u, v) in planes {
-                lane_sums(u, v, f, &mut lanes, &mut rest);
+                lane_sums(u, v, f, &mut lanes);
             }
-            std::array::from_fn(|k| rest[k] + lanes[k].iter().sum::<f64>())
+            lanes.map(|lanes| lanes.iter().sum::<f64>())
         },
     )
 }

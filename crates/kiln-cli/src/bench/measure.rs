@@ -261,7 +261,7 @@ const OTHER_VARIANTS: [(Ops, &str); 2] = [
     (Ops::KilnIm2col, "kiln-im2col"),
 ];
 
-/// How the bench times one model `M` in one variant.
+/// How the bench times one model in one variant (`measure::<M>`).
 type Measure = fn(&Args, &mut Rows, &str, &str, Ops);
 
 /// Times every model and layer variant `args` leaves in, into `models` and `layers`: `kiln`
@@ -274,8 +274,8 @@ pub fn run(
     layers: &mut Rows,
     mut torch: Option<&mut Session>,
 ) -> Result<(), Box<dyn Error>> {
+    let rounds = args.rounds.max(1);
     if !args.no_models {
-        let rounds = args.rounds.max(1);
         let mut model = |name: &str, measure: Measure, plain: Option<Measure>| {
             if skipped(&args.model, name) {
                 return Ok::<_, Box<dyn Error>>(());
@@ -336,7 +336,7 @@ pub fn run(
                     record(layers, &name, variant, vec![f, x, w]);
                 }
             };
-            for _ in 0..args.rounds.max(1) {
+            for _ in 0..rounds {
                 layer(layers, Ops::Kiln, "kiln");
                 if let Some(torch) = torch.as_deref_mut() {
                     let answer = torch.ask(&format!("layer {c} {k} {side} {stride}"))?;
